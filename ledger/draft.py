@@ -1,0 +1,107 @@
+"""Record drafts: what a province system submits, before the ledger assigns seq and time.
+
+Validation here is the trust boundary for every writer (API, CLI, tests): strict types,
+no unknown fields, canonicalisable payload, timestamps with a zone and not in the future.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from . import canonical, timestamps
+from .errors import InvalidRecord
+from .province import check_province
+from .record import (
+    MAX_PAYLOAD_BYTES,
+    SUBJECT_TYPES,
+    Actor,
+    Subject,
+    check_hash,
+    check_ident,
+    check_kind,
+    check_salt,
+    check_uuid,
+)
+
+REQUIRED = frozenset({"record_id", "province", "kind", "subject", "occurred_at", "actor",
+                      "payload"})
+OPTIONAL = frozenset({"prev", "salt"})
+DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordDraft:
+    record_id: str
+    province: int
+    kind: str
+    subject: Subject
+    occurred_at: str
+    actor: Actor
+    payload: dict[str, Any]
+    prev: str | None = None
+    salt: str | None = None
+
+    def content_digest(self) -> bytes:
+        """Digest of what the client said; a retry with the same content has the same digest."""
+        body = {
+            "record_id": self.record_id,
+            "province": self.province,
+            "kind": self.kind,
+            "subject": self.subject.to_json(),
+            "occurred_at": self.occurred_at,
+            "actor": self.actor.to_json(),
+            "payload": self.payload,
+            "prev": self.prev,
+            "salt": self.salt,
+        }
+        return hashlib.sha256(canonical.canonicalize(body)).digest()
+
+    @classmethod
+    def from_json(
+        cls, obj: Any, *, now: datetime | None = None, skew: timedelta = DEFAULT_CLOCK_SKEW
+    ) -> RecordDraft:
+        if not isinstance(obj, dict):
+            raise InvalidRecord("a record must be a JSON object")
+        keys = set(obj)
+        if missing := REQUIRED - keys:
+            raise InvalidRecord(f"missing field(s): {', '.join(sorted(missing))}",
+                                field=sorted(missing)[0])
+        if unknown := keys - REQUIRED - OPTIONAL:
+            raise InvalidRecord(f"unknown field(s): {', '.join(sorted(unknown))}",
+                                field=sorted(unknown)[0])
+        subject = obj["subject"]
+        if not isinstance(subject, dict) or set(subject) != {"type", "id"}:
+            raise InvalidRecord("subject must be an object {type, id}", field="subject")
+        if subject["type"] not in SUBJECT_TYPES:
+            raise InvalidRecord("subject.type must be 'case' or 'license'", field="subject.type")
+        actor = obj["actor"]
+        if not isinstance(actor, dict) or not {"department"} <= set(actor) <= {"department",
+                                                                             "officer"}:
+            raise InvalidRecord("actor must be an object {department, officer?}", field="actor")
+        officer = actor.get("officer")
+        payload = obj["payload"]
+        if not isinstance(payload, dict):
+            raise InvalidRecord("payload must be a JSON object", field="payload")
+        if len(canonical.canonicalize(payload)) > MAX_PAYLOAD_BYTES:
+            raise InvalidRecord(f"payload exceeds {MAX_PAYLOAD_BYTES} bytes", field="payload")
+        occurred = timestamps.parse(obj["occurred_at"], field="occurred_at")
+        if occurred > (now or timestamps.now()) + skew:
+            raise InvalidRecord("occurred_at is in the future", field="occurred_at")
+        prev, salt = obj.get("prev"), obj.get("salt")
+        return cls(
+            record_id=check_uuid(obj["record_id"]),
+            province=check_province(obj["province"]),
+            kind=check_kind(obj["kind"], subject["type"]),
+            subject=Subject(subject["type"], check_ident(subject["id"], "subject.id")),
+            occurred_at=timestamps.render(occurred),
+            actor=Actor(
+                check_ident(actor["department"], "actor.department"),
+                None if officer is None else check_ident(officer, "actor.officer"),
+            ),
+            payload=payload,
+            prev=None if prev is None else check_hash(prev, "prev"),
+            salt=None if salt is None else check_salt(salt),
+        )
