@@ -1,0 +1,50 @@
+"""Fixtures shared by every suite: real SQLite files and record factories."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledger.draft import RecordDraft
+from ledger.store import Database, DatabaseOptions
+
+DraftFactory = Callable[..., RecordDraft]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(DatabaseOptions(url=f"sqlite:///{tmp_path / 'ledger.db'}"))
+    database.create_schema()
+    yield database
+    database.dispose()
+
+
+def draft_json(province: int = 310000, *, case: str = "310000-2026-000001",
+               kind: str = "case.submitted", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "record_id": str(uuid.uuid4()),
+        "province": province,
+        "kind": kind,
+        "subject": {"type": kind.split(".")[0], "id": case},
+        "occurred_at": "2026-11-25T09:30:00+08:00",
+        "actor": {"department": "SH-AMR", "officer": "E1024"},
+        "payload": {"item": "business-licence-change", "applicant": "0x" + "ab" * 32},
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def make_draft() -> DraftFactory:
+    counter = itertools.count()
+
+    def make(province: int = 310000, **overrides: Any) -> RecordDraft:
+        overrides.setdefault("case", f"{province}-2026-{next(counter):06d}")
+        return RecordDraft.from_json(draft_json(province, **overrides))
+
+    return make
