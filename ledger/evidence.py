@@ -43,6 +43,7 @@ class CheckedBundle:
     leaf_hash: bytes
     batch: Batch
     index: int
+    proof: tuple[bytes, ...]
     anchor: AnchorRef | None
 
 
@@ -123,7 +124,8 @@ def check(bundle: Any) -> CheckedBundle:
         merkle.verify_inclusion(leaf, index, tree_size, path, batch.root)
     except VerificationError as exc:
         raise _fail(f"inclusion proof invalid: {exc}", "proof-invalid") from exc
-    return CheckedBundle(record, leaf, batch, index, _anchor(bundle.get("anchor")))
+    return CheckedBundle(record, leaf, batch, index, tuple(path),
+                         _anchor(bundle.get("anchor")))
 
 
 def _anchor(a: Any) -> AnchorRef | None:

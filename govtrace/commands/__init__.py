@@ -1,0 +1,1 @@
+"""Sub-commands of the `govtrace` CLI, one module per concept."""
