@@ -127,8 +127,4 @@ class LazyDiagnosis:
             record = batch[index] if isinstance(batch, list) and index < len(batch) else None
         if isinstance(record, dict) and (found := find_bad_number(record.get(where), where)):
             return number_problem(*found)
-        if exc.field is None and str(exc).startswith("$"):
-            path = str(exc).split(": ", 1)[0]
-            return CanonicalizationError(str(exc).replace(path, "payload" + path[1:], 1),
-                                         field="payload" + path[1:])
         return exc

@@ -64,7 +64,8 @@ def start_runtime(settings: Settings) -> Runtime:
 def serve(settings: Settings) -> None:
     runtime = start_runtime(settings)
     try:
-        app = create_app(settings, Services(runtime.db, chain_status=runtime.chain_status))
+        app = create_app(settings, Services(runtime.db, chain_status=runtime.chain_status),
+                         auth_cache_seconds=settings.auth_cache_seconds)
         log.info("govtrace: API on http://%s:%s, chain %s, contract %s", settings.host,
                  settings.port, runtime.chain.chain.chain_id, runtime.chain.contract.address)
         uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port,

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 8 * 1024 * 1024
     max_batch_records: int = 5000
     clock_skew_seconds: int = 300
+    #: How long a valid API key is trusted without re-reading it (revocation delay).
+    auth_cache_seconds: float = Field(default=1.0, ge=0)
 
     # Sealing
     seal_max_records: int = Field(default=1000, ge=1)

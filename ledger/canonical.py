@@ -27,13 +27,15 @@ JsonValue = None | bool | int | str | list["JsonValue"] | dict[str, "JsonValue"]
 def _check(value: Any, depth: int, path: str) -> bool:
     """Validate `value` against the protocol subset; return True if a key needs JCS sorting."""
     if depth > MAX_DEPTH:
-        raise CanonicalizationError(f"{path}: nesting deeper than {MAX_DEPTH}")
+        raise CanonicalizationError(f"{path}: nesting deeper than {MAX_DEPTH}", field=path)
     t = type(value)
     if t is str:
         return False
     if t is int:
         if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-            raise CanonicalizationError(f"{path}: integer outside ±(2^53−1) cannot be exact")
+            raise CanonicalizationError(
+                f"{path}: integer outside ±(2^53−1) cannot be exact", field=path
+            )
         return False
     if value is None or t is bool:
         return False
@@ -41,7 +43,7 @@ def _check(value: Any, depth: int, path: str) -> bool:
         slow = False
         for key, item in value.items():
             if type(key) is not str:
-                raise CanonicalizationError(f"{path}: object keys must be strings")
+                raise CanonicalizationError(f"{path}: object keys must be strings", field=path)
             if not key.isascii() and any(ord(c) > 0xFFFF for c in key):
                 slow = True
             slow = _check(item, depth + 1, f"{path}.{key}") or slow
@@ -52,8 +54,10 @@ def _check(value: Any, depth: int, path: str) -> bool:
             slow = _check(item, depth + 1, f"{path}[{i}]") or slow
         return slow
     if t is float:
-        raise CanonicalizationError(f"{path}: floats are not allowed (use a string or integer)")
-    raise CanonicalizationError(f"{path}: {t.__name__} is not a JSON value")
+        raise CanonicalizationError(
+            f"{path}: floats are not allowed (use a string or integer)", field=path
+        )
+    raise CanonicalizationError(f"{path}: {t.__name__} is not a JSON value", field=path)
 
 
 def canonicalize(value: Any) -> bytes:
@@ -65,7 +69,7 @@ def canonicalize(value: Any) -> bytes:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except (orjson.JSONEncodeError, rfc8785.CanonicalizationError, UnicodeError) as exc:
         # Lone surrogates are the remaining way to get here: they have no UTF-8 form.
-        raise CanonicalizationError(f"$: not encodable as UTF-8 JSON ({exc})") from exc
+        raise CanonicalizationError(f"$: not encodable as UTF-8 JSON ({exc})", field="$") from exc
 
 
 def parse(data: bytes) -> Any:

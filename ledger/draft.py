@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import canonical, timestamps
-from .errors import InvalidRecord
+from .errors import CanonicalizationError, InvalidRecord
 from .province import check_province
 from .record import (
     MAX_PAYLOAD_BYTES,
@@ -85,7 +85,13 @@ class RecordDraft:
         payload = obj["payload"]
         if not isinstance(payload, dict):
             raise InvalidRecord("payload must be a JSON object", field="payload")
-        if len(canonical.canonicalize(payload)) > MAX_PAYLOAD_BYTES:
+        try:
+            encoded = canonical.canonicalize(payload)
+        except CanonicalizationError as exc:
+            where = (exc.field or "$").replace("$", "payload", 1)
+            raise CanonicalizationError(str(exc).replace("$", "payload", 1),
+                                        field=where) from exc
+        if len(encoded) > MAX_PAYLOAD_BYTES:
             raise InvalidRecord(f"payload exceeds {MAX_PAYLOAD_BYTES} bytes", field="payload")
         occurred = timestamps.parse(obj["occurred_at"], field="occurred_at")
         if occurred > (now or timestamps.now()) + skew:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from . import merkle, timestamps
@@ -49,6 +49,9 @@ def append(db: Database, drafts: Sequence[RecordDraft], *, now: datetime | None 
             # retrying re-reads the ledger and yields the idempotent or conflict answer.
             if attempt == _RETRIES - 1:
                 raise StorageError(f"concurrent write conflict persisted: {exc.orig}") from exc
+        except OperationalError as exc:
+            # Locked or unreachable database: nothing was committed; the caller may retry.
+            raise StorageError(f"database unavailable: {exc.orig}") from exc
     raise AssertionError("unreachable")
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from . import tiles
+from .anchoring import Anchor
 from .batch import Batch
 from .canonical import parse
 from .errors import NotFound
 from .record import Record
-from .store.schema import BatchRow, RecordRow, TileRow
+from .store.schema import AnchorRow, BatchRow, RecordRow, TileRow
 
 
 def record_row(session: Session, record_id: str) -> RecordRow:
@@ -31,6 +32,18 @@ def batch(session: Session, province: int, batch_no: int) -> Batch:
     if row is None:
         raise NotFound(f"no batch {batch_no} in province {province}")
     return Batch.from_row(row)
+
+
+def batches(session: Session, province: int, *, after: int = 0, limit: int = 50
+            ) -> list[tuple[Batch, Anchor | None]]:
+    """A page of a province's batches (batch_no > after) with their anchors, in one query."""
+    rows = session.execute(
+        select(BatchRow, AnchorRow)
+        .outerjoin(AnchorRow, and_(AnchorRow.province == BatchRow.province,
+                                   AnchorRow.batch_no == BatchRow.batch_no))
+        .where(BatchRow.province == province, BatchRow.batch_no > after)
+        .order_by(BatchRow.batch_no).limit(limit)).all()
+    return [(Batch.from_row(b), None if a is None else Anchor.from_row(a)) for b, a in rows]
 
 
 def batch_of(session: Session, province: int, seq: int) -> Batch | None:

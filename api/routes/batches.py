@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ledger import anchoring, lookup
@@ -14,7 +12,6 @@ from ledger.anchoring import Anchor
 from ledger.batch import Batch
 from ledger.errors import InvalidRecord
 from ledger.province import check_province
-from ledger.store.schema import AnchorRow, BatchRow
 
 from ..deps import DbDep, PrincipalDep
 from ..openapi import AUTH_PROBLEMS, ok, problem_responses
@@ -60,19 +57,6 @@ def get_batch(province: ProvincePath, batch_no: Annotated[int, Path(ge=1, exampl
     return json_response(_view(batch, anchor))
 
 
-def _page(session: Session, province: int, after: int, limit: int
-          ) -> list[tuple[Batch, Anchor | None]]:
-    # One query for the page and its anchors (an explorer lists many batches at once).
-    # TODO(ledger): this belongs in ledger.lookup next to `batch`; move it when it lands.
-    rows = session.execute(
-        select(BatchRow, AnchorRow)
-        .outerjoin(AnchorRow, and_(AnchorRow.province == BatchRow.province,
-                                   AnchorRow.batch_no == BatchRow.batch_no))
-        .where(BatchRow.province == province, BatchRow.batch_no > after)
-        .order_by(BatchRow.batch_no).limit(limit)).all()
-    return [(Batch.from_row(b), None if a is None else Anchor.from_row(a)) for b, a in rows]
-
-
 @router.get(
     "/v1/batches/{province}", response_model=BatchPage,
     summary="Sealed batches of a province, oldest first",
@@ -88,7 +72,7 @@ def list_batches(
 ) -> Response:
     code = _province(province)
     with db.snapshot() as s:
-        page = _page(s, code, after, limit + 1)
+        page = lookup.batches(s, code, after=after, limit=limit + 1)
     more = len(page) > limit
     page = page[:limit]
     return json_response({"province": code, "batches": [_view(b, a) for b, a in page],
