@@ -65,6 +65,8 @@ class Database:
             conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     def create_schema(self) -> None:
+        from . import models  # noqa: F401 - registers every table on Base.metadata
+
         Base.metadata.create_all(self.engine)
 
     @contextmanager
