@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 from dataclasses import dataclass
+from types import FrameType
 
 import uvicorn
 
@@ -61,7 +64,14 @@ def start_runtime(settings: Settings) -> Runtime:
     return Runtime(settings, db, chain, worker)
 
 
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    sys.exit(128 + signum)
+
+
 def serve(settings: Settings) -> None:
+    # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that
+    # would end the process before `finally` stops the worker and the embedded Anvil.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     runtime = start_runtime(settings)
     try:
         app = create_app(settings, Services(runtime.db, chain_status=runtime.chain_status),

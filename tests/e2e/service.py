@@ -12,7 +12,7 @@ from types import TracebackType
 
 import httpx
 
-from anchors.anvil import free_port
+from anchors.anvil import free_port, rpc_answers
 
 GOVTRACE = str(Path(sys.executable).parent / "govtrace")
 
@@ -77,6 +77,8 @@ class Service:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+            # The embedded Anvil must go with the service (nothing left running).
+            assert rpc_answers(self.rpc_url) is None, "embedded Anvil outlived govtrace serve"
 
     def __enter__(self) -> Service:
         return self.start()
