@@ -13,11 +13,11 @@ from fastapi import FastAPI
 
 from govtrace.settings import Settings
 
-from . import problems
+from . import casework, pages, problems
 from .auth import DEFAULT_TTL, Authenticator
 from .middleware import BodyLimitMiddleware
 from .openapi import complete_schema
-from .routes import batches, health, records
+from .routes import batches, health, metrics, records, supervision, supervision_audit
 from .services import AppContext, Services
 from .writer import GroupCommitter
 
@@ -80,4 +80,9 @@ def create_app(settings: Settings, services: Services, *,
     app.include_router(records.router)
     app.include_router(batches.router)
     app.include_router(health.router)
+    casework.install(app, settings)  # catalogue, cases, licenses, citizen query (issue 3)
+    pages.install(app)  # the web pages (api/pages/): HTML for people, same services
+    app.include_router(metrics.router)
+    app.include_router(supervision_audit.router)  # tamper audit (issue 4)
+    app.include_router(supervision.router)  # alerts and statistics (issue 4)
     return app

@@ -1,6 +1,7 @@
 """Dependencies: app context, authentication, and the role rules, all in this one place.
 
-Role matrix (today; citizen query codes and partner cross-province traces slot in here):
+Role matrix for records and batches (cases, licenses and citizens: api/access.py; the whole
+matrix: docs/roles.md):
 
 | action                       | admin | supervisor | partner | operator                |
 |------------------------------|-------|------------|---------|-------------------------|

@@ -14,10 +14,14 @@ from govtrace.settings import Settings
 
 from . import problems
 from .schemas import Problem, RecordBatchIn, RecordIn
+from .schemas import cases as case_schemas
+from .schemas import licenses as license_schemas
 
 REF = "#/components/schemas/"
 #: Models referenced from `json_body`/`problem_responses` but used by no FastAPI parameter.
-EXTRA_MODELS: tuple[type[BaseModel], ...] = (RecordIn, RecordBatchIn, Problem)
+EXTRA_MODELS: tuple[type[BaseModel], ...] = (RecordIn, RecordBatchIn, Problem,
+                                              *case_schemas.REQUEST_MODELS,
+                                              *license_schemas.REQUEST_MODELS)
 
 _EXAMPLE_DETAILS = {
     "malformed-json": "request body is not valid JSON: unexpected end of data (at character 87)",

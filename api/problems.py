@@ -49,6 +49,11 @@ CATALOG: dict[str, tuple[int, str]] = {
     "invalid-request": (422, "Invalid request"),
     "too-many-records": (422, "Too many records"),
     "verification-failed": (422, "Verification failed"),
+    "illegal-transition": (409, "Step not allowed in the current state"),
+    "already-exists": (409, "Already exists"),
+    "invalid-step": (422, "Invalid case step or license event"),
+    "wrong-province": (403, "Another province writes this step"),
+    "too-many-requests": (429, "Too many requests"),
     "internal-error": (500, "Internal server error"),
     "storage-error": (503, "Storage unavailable"),
 }
@@ -98,6 +103,8 @@ def from_ledger(exc: errors.LedgerError) -> ApiProblem:
                           field=exc.field)
     if isinstance(exc, errors.Conflict):
         return ApiProblem(exc.code if exc.code in CATALOG else "conflict", str(exc))
+    if isinstance(exc, errors.Forbidden):
+        return ApiProblem(exc.code if exc.code in CATALOG else "forbidden", str(exc))
     if isinstance(exc, errors.NotFound):
         return ApiProblem("not-found", str(exc))
     if isinstance(exc, errors.NotYetSealed):

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ledger.batch import SealPolicy
 from ledger.store import DatabaseOptions
+from ledger.supervision.config import SupervisionConfig
 
 
 class Settings(BaseSettings):
@@ -48,9 +49,70 @@ class Settings(BaseSettings):
     #: Province anchoring keys as "310000=0xkey,320000=0xkey". Default: Anvil dev accounts.
     province_keys: SecretStr | None = None
 
+    # Workers (`govtrace serve`, `govtrace worker`)
+    #: API processes of `govtrace serve` / `govtrace api` (uvicorn workers).
+    api_workers: int = Field(default=1, ge=1)
+    #: A worker holds a province for this long after its last renewal; a dead worker's
+    #: provinces are taken over by another worker once it expires.
+    lease_ttl_seconds: float = Field(default=30.0, gt=0)
+    #: Anchoring retries after a failure wait 1, 2, 4 ... seconds, at most this long.
+    anchor_max_backoff_seconds: float = Field(default=60.0, gt=0)
+    #: Confirmed anchors within this many blocks of the head are re-checked for reorgs.
+    reorg_window_blocks: int = Field(default=64, ge=0)
+    #: PostgreSQL connection pool per process.
+    database_pool_size: int = Field(default=10, ge=1)
+    #: Test-only fault injection: crash at a named point (see govtrace/faults.py).
+    fault: str | None = None
+
+    # Tamper audit (`govtrace audit`, POST /v1/supervision/audits; docs/audit.md)
+    #: Partition (GB/T 2260 province code) of the supervising body's own ledger, where every
+    #: audit result is appended as an `audit.completed` record. Default: the national
+    #: platform's supervision office, in Beijing.
+    supervision_province: int = 110000
+    #: Subject id of the supervising body's chain of audit records.
+    supervision_body: str = "NGSP-SUPERVISION"
+    #: Worker processes of an audit (0: audit in the calling process).
+    audit_workers: int = Field(default=2, ge=0)
+
+    # Cases and licenses (issue 3; docs/cases.md)
+    #: Working-day calendar JSON (holidays, make-up working days); unset: the shipped 2026
+    #: PRC sample (ledger/data/holidays-cn-2026.json).
+    holiday_calendar: Path | None = None
+    #: Citizen queries (`/v1/public/...`): attempts per client IP and case number, and per
+    #: client IP overall, within the sliding window. Counted in memory per API process.
+    public_query_per_case: int = Field(default=20, ge=1)
+    public_query_per_ip: int = Field(default=120, ge=1)
+    public_query_window_seconds: float = Field(default=600.0, gt=0)
+
+    # Electronic supervision (alerts and statistics; docs/supervision.md)
+    #: Yellow `due_soon` when at most this many working days of the promised limit are left.
+    due_soon_working_days: int = Field(default=1, ge=0)
+    #: `stalled` when an open case has had no step for this many working days.
+    stalled_after_working_days: int = Field(default=5, ge=1)
+    #: `not_received` when a forwarded case is not received within this many working days.
+    receive_within_working_days: int = Field(default=1, ge=1)
+    #: `anchor_lag` when a record has not been anchored this long after it was recorded.
+    anchor_lag_alert_seconds: float = Field(default=600.0, gt=0)
+    #: `refusal_rate` / `denial_rate` above this share of an item's outcomes, from this many
+    #: outcomes on, among cases submitted in the last `refusal_rate_window_days` days.
+    refusal_rate_threshold: float = Field(default=0.3, ge=0, le=1)
+    refusal_rate_min_cases: int = Field(default=5, ge=1)
+    refusal_rate_window_days: int = Field(default=30, ge=1)
+
+    def supervision_config(self) -> SupervisionConfig:
+        return SupervisionConfig(
+            due_soon_working_days=self.due_soon_working_days,
+            stalled_after_working_days=self.stalled_after_working_days,
+            receive_within_working_days=self.receive_within_working_days,
+            anchor_lag_alert_seconds=self.anchor_lag_alert_seconds,
+            refusal_rate_threshold=self.refusal_rate_threshold,
+            refusal_rate_min_cases=self.refusal_rate_min_cases,
+            refusal_rate_window_days=self.refusal_rate_window_days)
+
     def database_options(self) -> DatabaseOptions:
         url = self.database_url or f"sqlite:///{self.data_dir / 'govtrace.db'}"
-        return DatabaseOptions(url=url, sqlite_synchronous=self.sqlite_synchronous)
+        return DatabaseOptions(url=url, sqlite_synchronous=self.sqlite_synchronous,
+                               pool_size=self.database_pool_size)
 
     def seal_policy(self) -> SealPolicy:
         return SealPolicy(max_records=self.seal_max_records,

@@ -44,6 +44,42 @@ class ChainConflict(Conflict):
     code = "chain-conflict"
 
 
+class IllegalTransition(Conflict):
+    """The case or license is not in a state where this step or event may happen."""
+
+    code = "illegal-transition"
+
+
+class AlreadyExists(Conflict):
+    """A case number, license id or catalogue entry that must be new is already taken."""
+
+    code = "already-exists"
+
+
+class InvalidStep(InvalidRecord):
+    """A case step or license event with an unknown name or a payload its kind does not allow."""
+
+    code = "invalid-step"
+
+
+class InvalidInput(InvalidRecord):
+    """A domain request (case submission, catalogue item, license) is malformed."""
+
+    code = "invalid-request"
+
+
+class Forbidden(LedgerError):
+    """The writer is authenticated but the domain rules give this action to someone else."""
+
+    code = "forbidden"
+
+
+class WrongProvince(Forbidden):
+    """The step or event belongs to another province (e.g. review after a forward)."""
+
+    code = "wrong-province"
+
+
 class NotFound(LedgerError):
     """No such record, batch or anchor."""
 
@@ -70,3 +106,9 @@ class StorageError(LedgerError):
     """The database refused or failed an operation."""
 
     code = "storage-error"
+
+
+class AuditChainUnavailable(LedgerError):
+    """The tamper audit could not read anchored roots (chain unreachable, wrong contract)."""
+
+    code = "chain-unavailable"

@@ -5,7 +5,9 @@ Guarantees:
 - per province, seq numbers are gapless and unique (the province head row serialises writers);
 - a case/license chain never forks: `prev` must name the subject's latest leaf;
 - idempotent: a record id already present with the same content returns the stored record;
-  with different content the whole call fails with DuplicateRecord and nothing changes.
+  with different content the whole call fails with DuplicateRecord and nothing changes;
+- a record of a case or license the domain manages passes its state machine, checked in the
+  same transaction (ledger.transitions), or the whole call fails and nothing changes.
 """
 
 from __future__ import annotations
@@ -14,19 +16,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from . import merkle, timestamps
+from . import merkle, timestamps, transitions
 from .canonical import parse as parse_json
 from .draft import RecordDraft
 from .errors import ChainConflict, DuplicateRecord, StorageError
 from .record import Record, hex32, new_salt, unhex
 from .store import Database
+from .store.database import is_retryable
 from .store.schema import ProvinceHeadRow, RecordRow, SubjectHeadRow
 
 _RETRIES = 3
+_RECORD_COLUMNS = ("province", "seq", "record_id", "kind", "subject_type", "subject_id",
+                   "occurred_at", "recorded_at", "canonical", "leaf_hash", "content_digest")
+_INSERT_RECORD = text(f"INSERT INTO record ({', '.join(_RECORD_COLUMNS)}) VALUES "  # noqa: S608
+                      f"({', '.join(':' + c for c in _RECORD_COLUMNS)})")
+_INSERT_SUBJECT = text("INSERT INTO subject_head (subject_type, subject_id, last_leaf, length) "
+                       "VALUES (:subject_type, :subject_id, :last_leaf, :length)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,16 +52,28 @@ def append(db: Database, drafts: Sequence[RecordDraft], *, now: datetime | None 
     for attempt in range(_RETRIES):
         try:
             with db.transaction() as session:
-                return _append(session, drafts, now or timestamps.now())
+                return append_in(session, drafts, now=now)
         except IntegrityError as exc:
             # A concurrent writer inserted the same record id or advanced a chain first:
             # retrying re-reads the ledger and yields the idempotent or conflict answer.
             if attempt == _RETRIES - 1:
                 raise StorageError(f"concurrent write conflict persisted: {exc.orig}") from exc
         except OperationalError as exc:
+            if is_retryable(exc) and attempt < _RETRIES - 1:
+                continue  # PostgreSQL broke a deadlock by aborting us: nothing was written
             # Locked or unreachable database: nothing was committed; the caller may retry.
             raise StorageError(f"database unavailable: {exc.orig}") from exc
     raise AssertionError("unreachable")
+
+
+def append_in(session: Session, drafts: Sequence[RecordDraft], *, now: datetime | None = None
+              ) -> list[Appended]:
+    """`append` inside the caller's transaction (the caller commits, and retries on
+    IntegrityError). Records of a case or license the domain manages are first checked
+    against that subject's state machine under its row lock (ledger.transitions), so the
+    check and the append commit together or not at all: no writer gets around it."""
+    transitions.check(session, drafts)
+    return _append(session, drafts, now or timestamps.now())
 
 
 def _existing(session: Session, drafts: Sequence[RecordDraft]) -> dict[str, RecordRow]:
@@ -66,7 +87,10 @@ def _existing(session: Session, drafts: Sequence[RecordDraft]) -> dict[str, Reco
 
 def _load_heads(session: Session, provinces: set[int]) -> dict[int, ProvinceHeadRow]:
     heads = {h.province: h for h in session.scalars(
-        select(ProvinceHeadRow).where(ProvinceHeadRow.province.in_(provinces)).with_for_update()
+        # Locks are always taken in key order (heads, then subjects) so that concurrent
+        # multi-province groups on PostgreSQL cannot deadlock each other.
+        select(ProvinceHeadRow).where(ProvinceHeadRow.province.in_(provinces))
+        .order_by(ProvinceHeadRow.province).with_for_update()
     )}
     for p in provinces - heads.keys():
         heads[p] = ProvinceHeadRow(province=p, last_seq=0, sealed_seq=0, last_batch_no=0)
@@ -77,11 +101,15 @@ def _load_heads(session: Session, provinces: set[int]) -> dict[int, ProvinceHead
 def _load_subjects(session: Session, drafts: Sequence[RecordDraft]
                    ) -> dict[tuple[str, str], SubjectHeadRow]:
     wanted = {(d.subject.type, d.subject.id) for d in drafts}
-    ids = list({sid for _, sid in wanted})
+    ids = sorted({sid for _, sid in wanted})  # chunks lock in one global order too
+    types = sorted({kind for kind, _ in wanted})
     found: dict[tuple[str, str], SubjectHeadRow] = {}
     for i in range(0, len(ids), 500):
+        # subject_type first: the primary key is (subject_type, subject_id), and without it
+        # SQLite scans the whole table for every chunk (cost grew with the ledger).
         rows = session.scalars(select(SubjectHeadRow).where(
-            SubjectHeadRow.subject_id.in_(ids[i:i + 500])).with_for_update())
+            SubjectHeadRow.subject_type.in_(types), SubjectHeadRow.subject_id.in_(ids[i:i + 500]))
+            .order_by(SubjectHeadRow.subject_id, SubjectHeadRow.subject_type).with_for_update())
         found.update(((r.subject_type, r.subject_id), r) for r in rows
                      if (r.subject_type, r.subject_id) in wanted)
     return found
@@ -151,7 +179,7 @@ def _assign(session: Session, drafts: list[RecordDraft], digests: list[bytes], n
             recorded_at=recorded_at, actor=draft.actor, prev=prev, payload=draft.payload,
             salt=draft.salt or new_salt(),
         )
-        data = record.canonical_bytes()
+        data = draft.encode(record.to_json())  # == record.canonical_bytes(), validated once
         leaf = merkle.leaf_hash(data)
         touched[key] = (leaf, length + 1, is_new)
         rows.append({
@@ -161,11 +189,14 @@ def _assign(session: Session, drafts: list[RecordDraft], digests: list[bytes], n
             "leaf_hash": leaf, "content_digest": digest,
         })
         out.append(Appended(record, leaf, created=True))
-    session.execute(insert(RecordRow), rows)
+    # One executemany of ready dicts through an untyped statement: the ORM's bulk-insert path,
+    # and even Core's typed binds (a processor call per blob), cost more per row than the
+    # rest of the append (docs/performance.md). bytes bind as BLOB/bytea on every driver.
+    session.execute(_INSERT_RECORD, rows)
     new_subjects = [{"subject_type": k[0], "subject_id": k[1], "last_leaf": v[0], "length": v[1]}
                     for k, v in touched.items() if v[2]]
     if new_subjects:
-        session.execute(insert(SubjectHeadRow), new_subjects)
+        session.execute(_INSERT_SUBJECT, new_subjects)
     for k, (leaf, length, is_new) in touched.items():
         if not is_new:
             subjects[k].last_leaf, subjects[k].length = leaf, length
@@ -173,4 +204,4 @@ def _assign(session: Session, drafts: list[RecordDraft], digests: list[bytes], n
     return out
 
 
-__all__ = ["Appended", "append"]
+__all__ = ["Appended", "append", "append_in"]

@@ -1,4 +1,4 @@
-"""Fixtures shared by every suite: real SQLite files and record factories."""
+"""Fixtures shared by every suite: real SQLite files, a real PostgreSQL server, record factories."""
 
 from __future__ import annotations
 
@@ -12,13 +12,37 @@ import pytest
 
 from ledger.draft import RecordDraft
 from ledger.store import Database, DatabaseOptions
+from tests.postgres.server import PostgresServer
 
 DraftFactory = Callable[..., RecordDraft]
 
 
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the session, started on first use."""
+    server = PostgresServer(tmp_path_factory.mktemp("postgres")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database with govtrace's tables: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'ledger.db'}"
+        Database(DatabaseOptions(url=url)).create_schema()
+        return url
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create_database()
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(DatabaseOptions(url=f"sqlite:///{tmp_path / 'ledger.db'}"))
+def db(database_url: str) -> Iterator[Database]:
+    """The storage suites run on both databases (the `database_url` parameters)."""
+    database = Database(DatabaseOptions(url=database_url))
     database.create_schema()
     yield database
     database.dispose()
