@@ -60,16 +60,74 @@ def _check(value: Any, depth: int, path: str) -> bool:
     raise CanonicalizationError(f"{path}: {t.__name__} is not a JSON value", field=path)
 
 
-def canonicalize(value: Any) -> bytes:
-    """Return the RFC 8785 bytes of `value`, or raise CanonicalizationError."""
-    needs_reference = _check(value, 0, "$")
+class _Invalid(Exception):
+    """Raised by `_scan` at the first problem; `_check` then finds and words it."""
+
+
+_SCALARS = frozenset({str, bool, type(None)})
+
+
+def _scan(value: Any, depth: int) -> bool:
+    """`_check` without building a path string per member: it runs on every record (three
+    times per ingested record) and the paths are only wanted for the error message. Same
+    verdict as `_check` (a property test compares the two); raises _Invalid instead."""
+    t = type(value)
+    if t is dict:
+        items: Any = value.items()
+    elif t is list:
+        items = enumerate(value)
+    elif t in _SCALARS:
+        return False
+    elif t is int:
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return False
+        raise _Invalid
+    else:
+        raise _Invalid
+    if value and depth >= MAX_DEPTH:  # members would sit deeper than MAX_DEPTH
+        raise _Invalid
+    slow = False
+    for key, item in items:
+        if t is dict:
+            if type(key) is not str:
+                raise _Invalid
+            if not key.isascii() and any(ord(c) > 0xFFFF for c in key):
+                slow = True
+        ti = type(item)
+        if ti in _SCALARS:
+            continue
+        if ti is int:
+            if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                raise _Invalid
+        elif _scan(item, depth + 1):
+            slow = True
+    return slow
+
+
+def needs_reference(value: Any) -> bool:
+    """Validate `value` against the protocol subset (raising CanonicalizationError with the
+    offending path); True if an object key needs JCS's UTF-16 sort (then encode with the
+    reference implementation)."""
     try:
-        if needs_reference:
+        return _scan(value, 0)
+    except _Invalid:
+        return _check(value, 0, "$")  # raises, with the path
+
+
+def encode(value: Any, reference: bool) -> bytes:
+    """RFC 8785 bytes of a value already validated by `needs_reference`."""
+    try:
+        if reference:
             return bytes(rfc8785.dumps(value))
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except (orjson.JSONEncodeError, rfc8785.CanonicalizationError, UnicodeError) as exc:
         # Lone surrogates are the remaining way to get here: they have no UTF-8 form.
         raise CanonicalizationError(f"$: not encodable as UTF-8 JSON ({exc})", field="$") from exc
+
+
+def canonicalize(value: Any) -> bytes:
+    """Return the RFC 8785 bytes of `value`, or raise CanonicalizationError."""
+    return encode(value, needs_reference(value))
 
 
 def parse(data: bytes) -> Any:

@@ -7,7 +7,7 @@ no unknown fields, canonicalisable payload, timestamps with a zone and not in th
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,6 +43,28 @@ class RecordDraft:
     payload: dict[str, Any]
     prev: str | None = None
     salt: str | None = None
+    #: Set by `from_json`, which validated the payload: (that payload object, whether its
+    #: keys need JCS's UTF-16 sort). Every other member of a validated draft (and of its
+    #: record) is an ASCII string or a small integer, so the record's canonical bytes then
+    #: need no second validation pass (ledger/ingest.py). Kept with the object it is about:
+    #: a draft copied with another payload (`dataclasses.replace`) is validated again.
+    #: Drafts are values: a payload must not be changed in place after validation.
+    _validated: tuple[dict[str, Any], bool] | None = field(default=None, compare=False,
+                                                           repr=False)
+
+    @property
+    def payload_reference(self) -> bool | None:
+        """Whether the validated payload needs the reference sort; None: not validated."""
+        if self._validated is None or self._validated[0] is not self.payload:
+            return None
+        return self._validated[1]
+
+    def encode(self, obj: dict[str, Any]) -> bytes:
+        """RFC 8785 bytes of `obj`, made of this draft's payload and protocol members."""
+        reference = self.payload_reference
+        if reference is None:
+            return canonical.canonicalize(obj)
+        return canonical.encode(obj, reference)
 
     def content_digest(self) -> bytes:
         """Digest of what the client said; a retry with the same content has the same digest."""
@@ -57,7 +79,7 @@ class RecordDraft:
             "prev": self.prev,
             "salt": self.salt,
         }
-        return hashlib.sha256(canonical.canonicalize(body)).digest()
+        return hashlib.sha256(self.encode(body)).digest()
 
     @classmethod
     def from_json(
@@ -86,7 +108,8 @@ class RecordDraft:
         if not isinstance(payload, dict):
             raise InvalidRecord("payload must be a JSON object", field="payload")
         try:
-            encoded = canonical.canonicalize(payload)
+            reference = canonical.needs_reference(payload)
+            encoded = canonical.encode(payload, reference)
         except CanonicalizationError as exc:
             where = (exc.field or "$").replace("$", "payload", 1)
             raise CanonicalizationError(str(exc).replace("$", "payload", 1),
@@ -110,4 +133,5 @@ class RecordDraft:
             payload=payload,
             prev=None if prev is None else check_hash(prev, "prev"),
             salt=None if salt is None else check_salt(salt),
+            _validated=(payload, reference),
         )

@@ -16,7 +16,7 @@ a few stored levels without materialising the tree (see ledger/tiles.py).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .errors import VerificationError
 
@@ -32,6 +32,12 @@ def leaf_hash(data: bytes) -> bytes:
     return _sha256(b"\x00" + data).digest()
 
 
+def leaf_hashes(records: Iterable[bytes]) -> list[bytes]:
+    """`leaf_hash` of each, without a Python call per record (sealing from raw data)."""
+    sha = _sha256
+    return [sha(b"\x00" + data).digest() for data in records]
+
+
 def node_hash(left: bytes, right: bytes) -> bytes:
     return _sha256(b"\x01" + left + right).digest()
 
@@ -39,7 +45,8 @@ def node_hash(left: bytes, right: bytes) -> bytes:
 def next_level(level: Sequence[bytes]) -> list[bytes]:
     """Hash pairs; an unpaired last node is carried up unchanged (same tree as RFC 9162's split)."""
     sha = _sha256
-    out = [sha(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+    pairs = iter(level)  # zip(it, it) pairs neighbours without indexing: ~10% faster
+    out = [sha(b"\x01" + left + right).digest() for left, right in zip(pairs, pairs, strict=False)]
     if len(level) % 2:
         out.append(level[-1])
     return out

@@ -18,11 +18,15 @@ from .errors import InvalidRecord
 from .province import check_province
 
 FORMAT_VERSION = 1
+#: What writers may submit (drafts). The `audit` subject is written only by the ledger itself:
+#: `audit.completed` records of the supervision body (ledger/audit_log.py, docs/audit.md).
 SUBJECT_TYPES = ("case", "license")
+AUDIT_SUBJECT = "audit"
+RECORD_SUBJECT_TYPES = (*SUBJECT_TYPES, AUDIT_SUBJECT)
 MAX_PAYLOAD_BYTES = 16 * 1024
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_KIND = re.compile(r"^(case|license)\.[a-z][a-z0-9_]{0,47}$")
+_KIND = re.compile(r"^(case|license|audit)\.[a-z][a-z0-9_]{0,47}$")
 _IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 _HASH = re.compile(r"^0x[0-9a-f]{64}$")
 _SALT = re.compile(r"^0x[0-9a-f]{32}$")
@@ -148,8 +152,9 @@ class Record:
         subject, actor = obj["subject"], obj["actor"]
         if not isinstance(subject, dict) or set(subject) != {"type", "id"}:
             raise InvalidRecord("subject must be {type, id}", field="subject")
-        if subject["type"] not in SUBJECT_TYPES:
-            raise InvalidRecord("subject.type must be 'case' or 'license'", field="subject.type")
+        if subject["type"] not in RECORD_SUBJECT_TYPES:
+            raise InvalidRecord("subject.type must be 'case', 'license' or 'audit'",
+                                field="subject.type")
         if not isinstance(actor, dict) or set(actor) != {"department", "officer"}:
             raise InvalidRecord("actor must be {department, officer}", field="actor")
         seq = obj["seq"]

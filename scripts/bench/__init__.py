@@ -1,0 +1,1 @@
+"""govtrace's benchmark suite (run with `scripts/bench.py`; see docs/performance.md)."""

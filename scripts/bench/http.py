@@ -1,0 +1,112 @@
+"""The API under test in a child process (so the load generator does not share its GIL), and
+a minimal asyncio HTTP/1.1 client over keep-alive connections that costs far less CPU per
+request than the server does, recording every request's latency."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def _serve(settings: dict[str, Any], sock: socket.socket) -> None:
+    import uvicorn
+
+    from api import Services, create_app
+    from govtrace.settings import Settings
+    from ledger.store import Database
+
+    s = Settings(**settings)
+    db = Database(s.database_options())
+    app = create_app(s, Services(db), auth_cache_seconds=60)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run([sock])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc): lets a figure be stated per
+    core-second too, which holds when other work shares the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Server:
+    port: int
+    pid: int
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.pid)
+
+
+@contextmanager
+def api_server(data_dir: Path, **settings: Any) -> Iterator[Server]:
+    """The real app under uvicorn in a spawned child."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    child = multiprocessing.get_context("spawn").Process(
+        target=_serve, args=({"data_dir": data_dir, **settings}, sock), daemon=True)
+    child.start()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2) as probe:
+                    probe.sendall(b"GET /healthz HTTP/1.1\r\nHost: b\r\n\r\n")
+                    if probe.recv(16).startswith(b"HTTP/1.1"):
+                        break
+            except OSError:
+                time.sleep(0.05)
+        assert child.pid is not None
+        yield Server(port, child.pid)
+    finally:
+        child.terminate()
+        child.join(10)
+        sock.close()
+
+
+def request(method: str, path: str, token: str, body: bytes = b"") -> bytes:
+    head = (f"{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+async def _drive(port: int, requests: list[bytes], connections: int
+                 ) -> tuple[float, list[float], dict[int, int]]:
+    statuses: dict[int, int] = {}
+    latencies: list[float] = []
+    queue = list(reversed(requests))
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while queue:
+            started = time.perf_counter()
+            writer.write(queue.pop())
+            status_line = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            status = int(status_line.split()[1])
+            statuses[status] = statuses.get(status, 0) + 1
+        writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return time.perf_counter() - start, latencies, statuses
+
+
+def drive(port: int, requests: list[bytes], connections: int
+          ) -> tuple[float, list[float], dict[int, int]]:
+    """Send `requests` over `connections` keep-alive connections; (seconds, latencies, statuses)."""
+    return asyncio.run(_drive(port, requests, connections))

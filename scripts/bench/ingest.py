@@ -1,0 +1,138 @@
+"""2. Ingest: durable records/s through the HTTP API, single-record POSTs from concurrent
+clients and the batch endpoint (1,000 records per request), with p50/p99 latency, on SQLite
+(synchronous=FULL: acknowledged means fsynced) and on PostgreSQL when a server can be had
+(scripts/postgres.sh, with fsync switched back on so its figure is durable too).
+
+Every record is new (fresh id and subject) and carries a distinct occurred_at, as real
+traffic would; a warm-up round precedes the measured ones.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from govtrace.settings import Settings
+from ledger import keys
+from ledger.store import Database
+
+from .http import Server, api_server, drive, request
+from .stats import figure, percentile
+
+ROOT = Path(__file__).resolve().parents[2]
+_T0 = datetime(2026, 11, 25, tzinfo=UTC)
+_counter = 0
+
+
+def draft() -> dict[str, Any]:
+    global _counter
+    _counter += 1
+    at = (_T0 + timedelta(microseconds=_counter * 7919)).isoformat()
+    return {"record_id": str(uuid.uuid4()), "province": 310000, "kind": "case.accepted",
+            "subject": {"type": "case", "id": f"SH-{uuid.uuid4().hex[:16]}"},
+            "occurred_at": at, "actor": {"department": "SH-GA-HZ", "officer": "E1043"},
+            "payload": {"service": "户籍迁移", "channel": "跨省通办", "step": _counter % 7,
+                        "applicant": "0x" + uuid.uuid4().hex * 2}}
+
+
+def _prepare(settings: Settings) -> str:
+    db = Database(settings.database_options())
+    try:
+        db.create_schema()
+        token, _ = keys.create(db, "operator", province=310000, label="bench")
+    finally:
+        db.dispose()
+    return token
+
+
+def _measure(server: Server, token: str, *, batches: int, batch_size: int, singles: int,
+             connections: int, runs: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    batch_rates, batch_lat, single_rates, single_lat = [], [], [], []
+    batch_cpu, single_cpu = [], []
+    for i in range(runs + 1):  # round 0 warms up (connections, caches, page cache)
+        reqs = [request("POST", "/v1/records:batch", token, orjson.dumps(
+            {"records": [draft() for _ in range(batch_size)]})) for _ in range(batches)]
+        cpu = server.cpu()
+        took, lat, statuses = drive(server.port, reqs, 1)
+        assert set(statuses) == {201}, statuses
+        if i:
+            batch_rates.append(batches * batch_size / took)
+            batch_cpu.append(batches * batch_size / max(server.cpu() - cpu, 1e-3))
+            batch_lat.extend(lat)
+        reqs = [request("POST", "/v1/records", token, orjson.dumps(draft()))
+                for _ in range(singles)]
+        cpu = server.cpu()
+        took, lat, statuses = drive(server.port, reqs, connections)
+        assert set(statuses) == {201}, statuses
+        if i:
+            single_rates.append(singles / took)
+            single_cpu.append(singles / max(server.cpu() - cpu, 1e-3))
+            single_lat.extend(lat)
+    out["batch_records_per_server_cpu_s"] = figure(batch_cpu, "records/CPU-s").to_json()
+    out["single_records_per_server_cpu_s"] = figure(single_cpu, "records/CPU-s").to_json()
+    out["batch_records_per_s"] = figure(batch_rates, "records/s").to_json()
+    out["batch_latency_ms"] = {"p50": percentile(batch_lat, 50) * 1e3,
+                               "p99": percentile(batch_lat, 99) * 1e3}
+    out["single_records_per_s"] = figure(single_rates, "records/s").to_json()
+    out["single_latency_ms"] = {"p50": percentile(single_lat, 50) * 1e3,
+                                "p99": percentile(single_lat, 99) * 1e3}
+    out["connections"] = connections
+    out["batch_size"] = batch_size
+    return out
+
+
+def run_sqlite(*, batches: int, singles: int, connections: int, runs: int) -> dict[str, Any]:
+    data_dir = Path(tempfile.mkdtemp(prefix="govtrace-bench-ingest-"))
+    try:
+        settings = Settings(data_dir=data_dir, sqlite_synchronous="FULL")
+        token = _prepare(settings)
+        with api_server(data_dir, sqlite_synchronous="FULL") as server:
+            result = _measure(server, token, batches=batches, batch_size=1000, singles=singles,
+                              connections=connections, runs=runs)
+        return {"backend": "sqlite (WAL, synchronous=FULL)", **result}
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def run_postgres(*, batches: int, singles: int, connections: int, runs: int
+                 ) -> dict[str, Any]:
+    script = ROOT / "scripts" / "postgres.sh"
+    if not script.exists():
+        return {"backend": "postgresql", "measured": False,
+                "reason": "scripts/postgres.sh not present"}
+    cluster = Path(tempfile.mkdtemp(prefix="govtrace-bench-pg-"))
+    started = subprocess.run([str(script), "start", str(cluster / "pg")], capture_output=True,
+                             text=True, check=False, timeout=300)
+    if started.returncode != 0:
+        return {"backend": "postgresql", "measured": False,
+                "reason": f"no PostgreSQL server: {started.stderr.strip()[-300:]}"}
+    url = started.stdout.strip().splitlines()[-1]
+    try:
+        from sqlalchemy import create_engine, text
+
+        from ledger.store.database import normalise_url
+
+        engine = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:  # the test server runs without fsync: not durable
+            conn.execute(text("ALTER SYSTEM SET fsync = on"))
+            conn.execute(text("SELECT pg_reload_conf()"))
+        engine.dispose()
+        data_dir = cluster / "data"
+        token = _prepare(Settings(data_dir=data_dir, database_url=url))
+        with api_server(data_dir, database_url=url) as server:
+            result = _measure(server, token, batches=batches, batch_size=1000, singles=singles,
+                              connections=connections, runs=runs)
+        return {"backend": "postgresql (fsync=on, synchronous_commit=on)", "measured": True,
+                **result}
+    finally:
+        subprocess.run([str(script), "stop", str(cluster / "pg")], capture_output=True,
+                       check=False, timeout=120)
+        shutil.rmtree(cluster, ignore_errors=True)
