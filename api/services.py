@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from govtrace.settings import Settings
+from ledger.audit_batches import AnchoredRoots
 from ledger.store import Database
+from ledger.verdict import VerificationReport
 
 from .auth import Authenticator
 from .writer import GroupCommitter
@@ -15,6 +17,13 @@ from .writer import GroupCommitter
 #: Returns e.g. {"chain_id": 31337, "contract": "0x…", "reachable": True, "latest_block": 42}.
 #: Called on every /healthz, so implementations should answer from a cache, not block on RPC.
 ChainStatus = Callable[[], dict[str, object]]
+#: Checks an evidence bundle (raw bytes) against the trusted chain and contract, check by
+#: check. Blocking (it asks the chain): call it from a worker thread. The API may not import
+#: web3, so `govtrace serve` supplies it (govtrace/verification.py:report_bundle).
+BundleVerifier = Callable[[bytes], VerificationReport]
+#: The anchored roots the tamper audit compares with, or None and why not (blocking: it
+#: connects to the chain). Supplied by `govtrace serve` (govtrace/commands/audit.py).
+AuditChain = Callable[[], tuple[AnchoredRoots | None, str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +32,10 @@ class Services:
 
     database: Database
     chain_status: ChainStatus | None = None
+    #: None: the verify page runs only the offline checks and says so.
+    verify_bundle: BundleVerifier | None = None
+    #: None: audits check the database only and report the chain comparison as skipped.
+    audit_chain: AuditChain | None = None
 
 
 @dataclass(frozen=True, slots=True)
