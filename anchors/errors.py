@@ -190,6 +190,14 @@ class MissingProvinceKey(AnchorError):
         self.province = province
 
 
+class LeaseLost(AnchorError):
+    """This process no longer holds the province's lease: another worker anchors it now."""
+
+    def __init__(self, province: int) -> None:
+        super().__init__(f"lease of province {province} is held by another worker")
+        self.province = province
+
+
 class FeeModeUnsupported(AnchorError):
     """``fee_mode="eip1559"`` was forced on a chain whose blocks have no base fee."""
 

@@ -6,6 +6,7 @@ stays free of web3. Status moves submitted -> confirmed; a reorg moves it back t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -101,6 +102,33 @@ def record_confirmed(db: Database, batch: Batch, *, chain_id: int, contract: str
         row.chain_id, row.contract, row.tx_hash = chain_id, contract, tx_hash
         row.block_number, row.block_hash, row.gas_used = block_number, block_hash, gas_used
         row.status, row.confirmed_at = CONFIRMED, stamp
+
+
+def recent_confirmed(db: Database, provinces: Collection[int] | None, min_block: int
+                     ) -> list[Anchor]:
+    """Confirmed anchors (of `provinces`, default all) in blocks >= `min_block`: those a
+    reorg could still undo."""
+    q = (select(AnchorRow).where(AnchorRow.status == CONFIRMED,
+                                 AnchorRow.block_number >= min_block)
+         .order_by(AnchorRow.province, AnchorRow.batch_no))
+    if provinces is not None:
+        q = q.where(AnchorRow.province.in_(list(provinces)))
+    with db.snapshot() as s:
+        return [Anchor.from_row(r) for r in s.scalars(q)]
+
+
+def demote(db: Database, province: int, batch_no: int, tx_hash: str) -> bool:
+    """Confirmed -> submitted after its block left the canonical chain.
+
+    The tx hash stays, so the anchorer first follows that transaction (it may be re-mined)
+    and re-submits only if the node has lost it. False when the row changed meanwhile.
+    """
+    with db.transaction() as s:
+        row = s.get(AnchorRow, (province, batch_no))
+        if row is None or row.status != CONFIRMED or row.tx_hash != tx_hash:
+            return False
+        row.status, row.block_number, row.block_hash, row.confirmed_at = SUBMITTED, None, None, None
+        return True
 
 
 def lag(db: Database) -> list[AnchorLag]:

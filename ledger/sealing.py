@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -14,14 +15,21 @@ from .store.schema import BatchRow, ProvinceHeadRow, RecordRow, TileRow
 
 
 def seal_due(db: Database, policy: SealPolicy, *, now: datetime | None = None,
-             force: bool = False) -> list[Batch]:
-    """Seal every batch that is due (all pending records when `force`); returns them in order."""
+             force: bool = False, provinces: Collection[int] | None = None) -> list[Batch]:
+    """Seal every batch that is due (all pending records when `force`); returns them in order.
+
+    `provinces` limits sealing to those (the ones this worker holds leases for). Concurrent
+    sealers are safe regardless: each batch is built under the province head's row lock.
+    """
     now = now or timestamps.now()
     sealed: list[Batch] = []
     with db.snapshot() as session:
-        provinces = list(session.scalars(select(ProvinceHeadRow.province).where(
-            ProvinceHeadRow.last_seq > ProvinceHeadRow.sealed_seq)))
-    for province in provinces:
+        pending = list(session.scalars(select(ProvinceHeadRow.province).where(
+            ProvinceHeadRow.last_seq > ProvinceHeadRow.sealed_seq)
+            .order_by(ProvinceHeadRow.province)))
+    for province in pending:
+        if provinces is not None and province not in provinces:
+            continue
         while True:
             # One transaction per batch: a crash loses at most the batch being built.
             with db.transaction() as session:

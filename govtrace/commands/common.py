@@ -8,7 +8,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from govtrace.settings import Settings
-from ledger.store import Database
+from ledger.store import Database, migrate
 
 DataDir = Annotated[Path | None, typer.Option(help="Data directory [GOVTRACE_DATA_DIR].")]
 DatabaseUrl = Annotated[str | None, typer.Option(help="SQLAlchemy URL [GOVTRACE_DATABASE_URL].")]
@@ -24,8 +24,13 @@ def settings(data_dir: Path | None = None, database_url: str | None = None) -> S
 
 
 def open_db(s: Settings) -> Database:
+    """The database, migrated to the newest schema (like every govtrace process does)."""
     db = Database(s.database_options())
-    db.create_schema()
+    try:
+        migrate.upgrade(db)
+    except BaseException:
+        db.dispose()
+        raise
     return db
 
 

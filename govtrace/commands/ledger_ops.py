@@ -32,16 +32,15 @@ def seal(
 
 def anchor(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Run one anchoring pass against the configured chain (GOVTRACE_RPC_URL etc.)."""
-    from govtrace.chainsetup import open_chain
-    from govtrace.worker import Worker
+    from govtrace.service import make_worker
 
     s = settings(data_dir, database_url)
     db = open_db(s)
-    chain = open_chain(s, db)
+    worker = make_worker(s, db)
     try:
-        report = Worker(db, chain, s.seal_policy(), confirmations=s.confirmations).run_once()
+        report = worker.run_once()
     finally:
-        chain.close()
+        worker.close()
         db.dispose()
     for province, batch_no in report.anchored + report.reconciled:
         typer.echo(f"anchored province {province} batch {batch_no}")

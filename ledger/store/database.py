@@ -1,15 +1,23 @@
-"""Engine and session set-up. SQLite runs in WAL mode with durable commits by default."""
+"""Engine and session set-up for SQLite (embedded, one host) and PostgreSQL (production).
+
+SQLite runs in WAL mode with durable commits; writers take the database write lock up front
+(BEGIN IMMEDIATE), which serialises them across threads and processes. PostgreSQL runs at READ
+COMMITTED; writers serialise per province by locking the province_head row (SELECT ... FOR
+UPDATE), and read-only snapshots run at REPEATABLE READ so one request sees one state.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .schema import Base
@@ -21,6 +29,30 @@ class DatabaseOptions:
     #: SQLite `synchronous`: FULL fsyncs every commit (acknowledged == durable).
     sqlite_synchronous: str = "FULL"
     echo: bool = False
+    #: PostgreSQL connection pool per process (SQLAlchemy QueuePool size and overflow).
+    pool_size: int = 10
+    max_overflow: int = 20
+    #: Seconds to wait for a PostgreSQL connection (server down: fail fast, the caller retries).
+    connect_timeout: int = 10
+
+
+#: SQLSTATEs after which the whole transaction may simply be run again: serialization
+#: failure and deadlock (PostgreSQL aborts one of the deadlocked transactions).
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def normalise_url(url: str) -> URL:
+    """`postgresql://` means psycopg 3 here (SQLAlchemy would otherwise pick psycopg2)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether `exc` aborted a transaction that can be re-run as is (deadlock, serialization)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    return getattr(orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
 
 
 class Database:
@@ -28,19 +60,29 @@ class Database:
 
     def __init__(self, options: DatabaseOptions | None = None) -> None:
         self.options = options or DatabaseOptions()
-        url = make_url(self.options.url)
+        url = normalise_url(self.options.url)
+        self.url = url
         self.is_sqlite = url.get_backend_name() == "sqlite"
+        self.is_postgres = url.get_backend_name() == "postgresql"
         kwargs: dict[str, Any] = {"echo": self.options.echo}
+        read_options: dict[str, Any] = {"govtrace_read_only": True}
         if self.is_sqlite:
             if url.database and url.database != ":memory:":
                 Path(url.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        elif self.is_postgres:
+            # pre_ping: a pooled connection may have died with a server restart or failover.
+            kwargs.update(pool_pre_ping=True, pool_size=self.options.pool_size,
+                          max_overflow=self.options.max_overflow,
+                          connect_args={"connect_timeout": self.options.connect_timeout,
+                                        "application_name": "govtrace"})
+            read_options.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             self._configure_sqlite()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(
-            self.engine.execution_options(govtrace_read_only=True), expire_on_commit=False
+            self.engine.execution_options(**read_options), expire_on_commit=False
         )
 
     def _configure_sqlite(self) -> None:
@@ -54,6 +96,10 @@ class Database:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA synchronous={sync}")
             cur.execute("PRAGMA foreign_keys=ON")
+            # 64 MiB page cache (default 2 MiB): record_id, leaf_hash and subject indexes
+            # take random keys, so every append touches pages all over them; kept cached,
+            # they cost no reads (docs/performance.md).
+            cur.execute("PRAGMA cache_size=-65536")
             cur.close()
 
         @event.listens_for(self.engine, "begin")
@@ -65,9 +111,29 @@ class Database:
             conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     def create_schema(self) -> None:
+        """Create missing tables straight from the ORM metadata (tests, embedded tools).
+
+        A deployment runs the Alembic migrations instead (`ledger.store.migrate`); a test
+        proves both produce the same schema.
+        """
         from . import models  # noqa: F401 - registers every table on Base.metadata
 
         Base.metadata.create_all(self.engine)
+
+    def clock(self, session: Session | None = None) -> float:
+        """Seconds since the epoch by the database's clock (read inside `session` if given).
+
+        Leases compare times written by different hosts; with PostgreSQL all of them read
+        the one server clock, so host clock skew cannot make two holders overlap. SQLite
+        is one host's file, so that host's clock is the database's clock.
+        """
+        if not self.is_postgres:
+            return time.time()
+        query = text("SELECT extract(epoch FROM clock_timestamp())")
+        if session is not None:
+            return float(session.execute(query).scalar_one())
+        with self.engine.connect() as conn:
+            return float(conn.execute(query).scalar_one())
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

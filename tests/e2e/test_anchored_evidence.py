@@ -21,7 +21,9 @@ from anchors.chain import Chain
 from anchors.contract import AnchorContract
 from anchors.errors import TransactionReverted
 from govtrace.chainsetup import dev_province_keys
+from tests.conftest import BACKENDS
 from tests.e2e.service import Service
+from tests.postgres.server import PostgresServer
 
 pytestmark = [pytest.mark.chain, pytest.mark.slow]
 PROVINCES = (310000, 330000)
@@ -39,9 +41,15 @@ def _record(province: int, i: int) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with Service(tmp_path_factory.mktemp("e2e"), seal_max_records="500") as svc:
+@pytest.fixture(scope="module", params=BACKENDS)
+def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[Service]:
+    """The whole suite runs twice: on a SQLite file, then on the PostgreSQL server."""
+    settings = {"seal_max_records": "500"}
+    if request.param == "postgres":
+        server: PostgresServer = request.getfixturevalue("postgres")
+        settings["database_url"] = server.create_database(schema=False)
+    with Service(tmp_path_factory.mktemp("e2e"), **settings) as svc:
         yield svc
 
 
