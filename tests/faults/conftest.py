@@ -10,6 +10,7 @@ import pytest
 
 from anchors.anvil import AnvilOptions, AnvilProcess
 from tests.conftest import BACKENDS
+from tests.faults.kit import Proc, Spawn
 from tests.postgres.server import PostgresServer
 
 
@@ -32,3 +33,18 @@ def zero_gas_anvil() -> Iterator[AnvilProcess]:
     """A free-gas chain (base fee 0, gas price 0), like a permissioned Besu network."""
     with AnvilProcess(AnvilOptions.zero_gas(chain_id=1338, quiet=True)) as node:
         yield node
+
+
+@pytest.fixture
+def spawn() -> Iterator[Spawn]:
+    """Start `govtrace ...` children; whatever is still running at teardown is stopped, so a
+    failing test leaves no process behind."""
+    started: list[Proc] = []
+
+    def start(args: list[str], env: dict[str, str], log: Path) -> Proc:
+        started.append(Proc(args, env, log).start())
+        return started[-1]
+
+    yield start
+    for proc in started:
+        proc.stop()

@@ -123,6 +123,10 @@ class Proc:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
 
+#: The `spawn` fixture (tests/faults/conftest.py): start a Proc, stopped at teardown.
+Spawn = Callable[[list[str], dict[str, str], Path], Proc]
+
+
 def wait_until(what: str, predicate: Callable[[], Any], timeout: float = 60.0,
                proc: Proc | None = None) -> Any:
     deadline = time.monotonic() + timeout

@@ -20,7 +20,7 @@ import pytest
 
 from anchors.anvil import AnvilOptions, AnvilProcess, free_port
 from ledger import keys
-from tests.faults.kit import Deployment, Proc, base_env, covered, migrated, wait_http
+from tests.faults.kit import Deployment, Spawn, base_env, covered, migrated, wait_http
 from tests.faults.kit import wait_until as wait
 from tests.faults.ledger_check import assert_converged
 from tests.faults.rpcproxy import RpcProxy
@@ -58,13 +58,13 @@ def _metric(text: str, name: str, **labels: str) -> float:
 
 def test_outage_and_rpc_faults_lose_and_double_nothing(
         empty_database_url: str, anvil: AnvilProcess, anvil_options: AnvilOptions,
-        tmp_path: Path) -> None:
+        tmp_path: Path, spawn: Spawn) -> None:
     d = Deployment.create(anvil.url)
     proxy = RpcProxy(anvil.url)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**base_env(tmp_path, empty_database_url, port=str(port)), **d.env(proxy.url)}
-    serve = Proc(["serve"], env, tmp_path / "serve.log").start()
+    serve = spawn(["serve"], env, tmp_path / "serve.log")
     db = migrated(empty_database_url)
     ledger = Ledger()
     restarted: list[AnvilProcess] = []

@@ -20,7 +20,7 @@ from ledger.store import Database
 from tests.faults.kit import (
     PROVINCES,
     Deployment,
-    Proc,
+    Spawn,
     base_env,
     covered,
     migrated,
@@ -48,7 +48,8 @@ def _workers_disjoint(db: Database) -> bool:
 
 
 def test_many_writers_two_workers_one_holder_per_province(
-        empty_database_url: str, zero_gas_anvil: AnvilProcess, tmp_path: Path) -> None:
+        empty_database_url: str, zero_gas_anvil: AnvilProcess, tmp_path: Path,
+        spawn: Spawn) -> None:
     d = Deployment.create(zero_gas_anvil.url, funded=False)
     assert all(d.contract.chain.w3.eth.get_balance(k.address) == 0 for k in d.keys.values())
     port = free_port()
@@ -56,8 +57,8 @@ def test_many_writers_two_workers_one_holder_per_province(
     env = {**base_env(tmp_path, empty_database_url, port=str(port), api_workers="3"), **d.env()}
     db = migrated(empty_database_url)
     tokens = {p: keys.create(db, "operator", province=p, label=str(p))[0] for p in PROVINCES}
-    api = Proc(["api"], env, tmp_path / "api.log").start()
-    workers = [Proc(["worker"], env, tmp_path / f"worker{i}.log").start() for i in range(2)]
+    api = spawn(["api"], env, tmp_path / "api.log")
+    workers = [spawn(["worker"], env, tmp_path / f"worker{i}.log") for i in range(2)]
     ledger, stop = Ledger(), threading.Event()
     clients = [threading.Thread(target=write, args=(url, tokens[p], p, ledger, 100_000),
                                 kwargs={"per_request": size, "start": 1_000_000 * i,

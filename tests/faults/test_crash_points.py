@@ -14,7 +14,7 @@ from anchors.anvil import AnvilProcess
 from govtrace import faults
 from ledger import anchoring
 from ledger.store.schema import AnchorRow, BatchRow
-from tests.faults.kit import Deployment, Proc, all_anchored, base_env, migrated, wait_until, write
+from tests.faults.kit import Deployment, Spawn, all_anchored, base_env, migrated, wait_until, write
 from tests.faults.ledger_check import assert_converged
 
 pytestmark = [pytest.mark.chain, pytest.mark.faults]
@@ -35,14 +35,15 @@ def _state(db_url: str) -> tuple[int, dict[int, str]]:
 
 @pytest.mark.parametrize("point", faults.POINTS)
 def test_killed_at_each_point_restart_converges(
-        point: str, empty_database_url: str, fault_anvil: AnvilProcess, tmp_path: Path) -> None:
+        point: str, empty_database_url: str, fault_anvil: AnvilProcess, tmp_path: Path,
+        spawn: Spawn) -> None:
     deployment = Deployment.create(fault_anvil.url)
     db = migrated(empty_database_url)
     acknowledged = write(db, SH, RECORDS)
     env = {**base_env(tmp_path, empty_database_url), **deployment.env()}
     sent_before = deployment.sent(SH)  # the session chain's dev keys serve every test
 
-    crashing = Proc(["worker"], {**env, "GOVTRACE_FAULT": point}, tmp_path / "crash.log").start()
+    crashing = spawn(["worker"], {**env, "GOVTRACE_FAULT": point}, tmp_path / "crash.log")
     assert crashing.wait(60) == faults.EXIT_CODE, crashing.tail()
     batches, status = _state(empty_database_url)
     on_chain = deployment.contract.province_head(SH).batch_count
@@ -56,7 +57,7 @@ def test_killed_at_each_point_restart_converges(
     else:
         assert status == {1: anchoring.CONFIRMED} and on_chain == 1
 
-    resumed = Proc(["worker"], env, tmp_path / "resume.log").start()
+    resumed = spawn(["worker"], env, tmp_path / "resume.log")
     try:
         wait_until("every batch anchored", lambda: _state(empty_database_url)[0] == 3
                    and all_anchored(db), 60, resumed)

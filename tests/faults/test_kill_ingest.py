@@ -18,7 +18,7 @@ import pytest
 from anchors.anvil import AnvilProcess, free_port
 from ledger import keys
 from ledger.store import Database
-from tests.faults.kit import Deployment, Proc, base_env, covered, migrated, wait_http
+from tests.faults.kit import Deployment, Spawn, base_env, covered, migrated, wait_http
 from tests.faults.kit import wait_until as wait
 from tests.faults.ledger_check import assert_converged
 from tests.faults.writer import Ledger, converge, write
@@ -44,7 +44,7 @@ def _stored(http: httpx.Client, token: str, record: dict[str, Any]) -> bool:
 
 def test_killed_api_loses_no_acknowledged_record(empty_database_url: str,
                                                  fault_anvil: AnvilProcess,
-                                                 tmp_path: Path) -> None:
+                                                 tmp_path: Path, spawn: Spawn) -> None:
     d = Deployment.create(fault_anvil.url)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -52,7 +52,7 @@ def test_killed_api_loses_no_acknowledged_record(empty_database_url: str,
            **d.env()}
     db: Database = migrated(empty_database_url)
     tokens = {p: keys.create(db, "operator", province=p, label=str(p))[0] for p in (SH, JS)}
-    serve = Proc(["serve"], env, tmp_path / "serve.log").start()
+    serve = spawn(["serve"], env, tmp_path / "serve.log")
     wait_http(url, serve)
     ledger = Ledger()
     writers = [threading.Thread(target=write, args=(url, tokens[p], p, ledger, 4000),
@@ -67,7 +67,7 @@ def test_killed_api_loses_no_acknowledged_record(empty_database_url: str,
         t.join(120)
     assert ledger.doubtful, "the kill should have caught requests in flight"
 
-    serve = Proc(["serve"], env, tmp_path / "serve2.log").start()
+    serve = spawn(["serve"], env, tmp_path / "serve2.log")
     try:
         wait_http(url, serve)
         with httpx.Client(base_url=url, timeout=30) as http:
