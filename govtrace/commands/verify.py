@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from govtrace.commands.common import EXIT_CANNOT_CHECK, EXIT_INVALID, EXIT_USAGE, fail
+from govtrace.commands.common import fail, run_check
 from govtrace.verification import BundleRejected, CannotCheck, verify_bundle
 
 
@@ -26,19 +25,7 @@ def verify(
         data = sys.stdin.buffer.read() if str(bundle) == "-" else bundle.read_bytes()
     except OSError as exc:
         fail(f"cannot read {bundle}: {exc.strerror}")
-    try:
-        verdict = verify_bundle(data, rpc, contract=contract,
-                                min_confirmations=min_confirmations)
-    except BundleRejected as exc:
-        _report(as_json, {"valid": False, "reason": exc.reason, "detail": str(exc)},
-                f"INVALID ({exc.reason}): {exc}")
-        raise typer.Exit(EXIT_USAGE if exc.reason == "malformed" else EXIT_INVALID) from None
-    except CannotCheck as exc:
-        _report(as_json, {"valid": None, "reason": "chain-unreachable", "detail": str(exc)},
-                f"UNKNOWN (chain-unreachable): {exc}")
-        raise typer.Exit(EXIT_CANNOT_CHECK) from None
-    _report(as_json, verdict.to_json(), verdict.line())
-
-
-def _report(as_json: bool, obj: dict[str, object], line: str) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False) if as_json else line)
+    run_check(lambda: verify_bundle(data, rpc, contract=contract,
+                                    min_confirmations=min_confirmations),
+              lambda verdict: verdict.line(), as_json=as_json,
+              rejected=(BundleRejected,), cannot_check=CannotCheck)

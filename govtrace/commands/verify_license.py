@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from govtrace.commands.common import EXIT_CANNOT_CHECK, EXIT_INVALID, EXIT_USAGE, fail
+from govtrace.commands.common import fail, run_check
 from govtrace.license_check import (
     BundleRejected,
     CannotCheck,
@@ -37,19 +37,7 @@ def verify_license(
         fail(f"cannot read {evidence}: {exc.strerror}")
     except ValueError as exc:
         fail(f"{evidence} is not JSON: {exc}")
-    try:
-        result = verify_license_evidence(obj, rpc, contract=contract,
-                                         min_confirmations=min_confirmations)
-    except (LicenseRejected, BundleRejected) as exc:
-        _report(as_json, {"valid": False, "reason": exc.reason, "detail": str(exc)},
-                f"INVALID ({exc.reason}): {exc}")
-        raise typer.Exit(EXIT_USAGE if exc.reason == "malformed" else EXIT_INVALID) from None
-    except CannotCheck as exc:
-        _report(as_json, {"valid": None, "reason": "chain-unreachable", "detail": str(exc)},
-                f"UNKNOWN (chain-unreachable): {exc}")
-        raise typer.Exit(EXIT_CANNOT_CHECK) from None
-    _report(as_json, result.to_json(), "\n".join([result.line(), *result.notes]))
-
-
-def _report(as_json: bool, obj: dict[str, object], text: str) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False) if as_json else text)
+    run_check(lambda: verify_license_evidence(obj, rpc, contract=contract,
+                                              min_confirmations=min_confirmations),
+              lambda result: "\n".join([result.line(), *result.notes]), as_json=as_json,
+              rejected=(LicenseRejected, BundleRejected), cannot_check=CannotCheck)
