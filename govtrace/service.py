@@ -48,13 +48,7 @@ _SECRET_FIELDS = frozenset({"admin_key", "province_keys"})
 
 def open_database(settings: Settings) -> Database:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.database_options())
-    try:
-        migrate.upgrade(db)
-    except BaseException:
-        db.dispose()
-        raise
-    return db
+    return migrate.open_migrated(settings.database_options())
 
 
 def make_worker(settings: Settings, db: Database) -> Worker:

@@ -26,14 +26,7 @@ def settings(data_dir: Path | None = None, database_url: str | None = None) -> S
 
 
 def open_db(s: Settings) -> Database:
-    """The database, migrated to the newest schema (like every govtrace process does)."""
-    db = Database(s.database_options())
-    try:
-        migrate.upgrade(db)
-    except BaseException:
-        db.dispose()
-        raise
-    return db
+    return migrate.open_migrated(s.database_options())
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:

@@ -26,7 +26,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection
 
-from .database import Database
+from .database import Database, DatabaseOptions
 from .schema import Base
 
 BASELINE = "0001"
@@ -113,3 +113,14 @@ def _compare(conn: Connection) -> list[Any]:
 
 
 __all__ = ["current", "differences", "downgrade", "head", "metadata", "upgrade"]
+
+
+def open_migrated(options: DatabaseOptions) -> Database:
+    """The database, migrated to the newest schema: how every govtrace process opens it."""
+    db = Database(options)
+    try:
+        upgrade(db)
+    except BaseException:
+        db.dispose()
+        raise
+    return db
