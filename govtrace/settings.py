@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     #: SQLAlchemy URL; default: SQLite file <data_dir>/govtrace.db.
     database_url: str | None = None
     sqlite_synchronous: str = "FULL"
+    #: Seconds between background WAL checkpoints of the SQLite file (0: none; commits
+    #: then checkpoint now and then themselves). See ledger/store/sqlite_wal.py.
+    sqlite_checkpoint_seconds: float = Field(default=0.5, ge=0)
 
     # HTTP
     host: str = "127.0.0.1"
@@ -112,7 +115,8 @@ class Settings(BaseSettings):
     def database_options(self) -> DatabaseOptions:
         url = self.database_url or f"sqlite:///{self.data_dir / 'govtrace.db'}"
         return DatabaseOptions(url=url, sqlite_synchronous=self.sqlite_synchronous,
-                               pool_size=self.database_pool_size)
+                               pool_size=self.database_pool_size,
+                               sqlite_checkpoint_interval=self.sqlite_checkpoint_seconds or None)
 
     def seal_policy(self) -> SealPolicy:
         return SealPolicy(max_records=self.seal_max_records,

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, Row, TextClause, bindparam, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -27,15 +28,15 @@ from .errors import ChainConflict, DuplicateRecord, StorageError
 from .record import Record, hex32, new_salt, unhex
 from .store import Database
 from .store.database import is_retryable
-from .store.schema import ProvinceHeadRow, RecordRow, SubjectHeadRow
+from .store.schema import ProvinceHeadRow, SubjectHeadRow
 
 _RETRIES = 3
 _RECORD_COLUMNS = ("province", "seq", "record_id", "kind", "subject_type", "subject_id",
                    "occurred_at", "recorded_at", "canonical", "leaf_hash", "content_digest")
-_INSERT_RECORD = text(f"INSERT INTO record ({', '.join(_RECORD_COLUMNS)}) VALUES "  # noqa: S608
-                      f"({', '.join(':' + c for c in _RECORD_COLUMNS)})")
-_INSERT_SUBJECT = text("INSERT INTO subject_head (subject_type, subject_id, last_leaf, length) "
-                       "VALUES (:subject_type, :subject_id, :last_leaf, :length)")
+_INSERT_RECORD = (f"INSERT INTO record ({', '.join(_RECORD_COLUMNS)}) "  # noqa: S608
+                  f"VALUES ({', '.join(['?'] * len(_RECORD_COLUMNS))})")
+_INSERT_SUBJECT = ("INSERT INTO subject_head (subject_type, subject_id, last_leaf, length) "
+                   "VALUES (?, ?, ?, ?)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,50 +74,78 @@ def append_in(session: Session, drafts: Sequence[RecordDraft], *, now: datetime 
     against that subject's state machine under its row lock (ledger.transitions), so the
     check and the append commit together or not at all: no writer gets around it."""
     transitions.check(session, drafts)
-    return _append(session, drafts, now or timestamps.now())
+    session.flush()  # the domain's row changes go first; the ledger's writes below are Core
+    appended = _append(session, drafts, now or timestamps.now())
+    # Head rows were written with Core statements: ORM copies loaded earlier are stale.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, ProvinceHeadRow | SubjectHeadRow):
+            session.expire(obj)
+    return appended
 
 
-def _existing(session: Session, drafts: Sequence[RecordDraft]) -> dict[str, RecordRow]:
+# Core statements with expanding IN lists: compiled once and cached; the ORM's per-value
+# coercion of IN lists and its unit of work cost more than the queries themselves for the
+# small groups single-record POSTs make (docs/performance.md).
+_SELECT_EXISTING = text("SELECT record_id, content_digest, canonical, leaf_hash FROM record "
+                        "WHERE record_id IN :ids").bindparams(bindparam("ids", expanding=True))
+_SELECT_HEADS = ("SELECT province, last_seq FROM province_head WHERE province IN :provinces "
+                 "ORDER BY province")
+_SELECT_SUBJECTS = ("SELECT subject_type, subject_id, last_leaf, length FROM subject_head "
+                    "WHERE subject_type IN :types AND subject_id IN :ids "
+                    "ORDER BY subject_id, subject_type")
+_UPDATE_HEAD = "UPDATE province_head SET last_seq = ? WHERE province = ?"
+_INSERT_HEAD = ("INSERT INTO province_head (province, last_seq, sealed_seq, last_batch_no) "
+                "VALUES (?, ?, 0, 0)")
+_UPDATE_SUBJECT = ("UPDATE subject_head SET last_leaf = ?, length = ? "
+                   "WHERE subject_type = ? AND subject_id = ?")
+
+
+def _locking(conn: Connection, sql: str, *names: str) -> TextClause:
+    """`sql` as a row-locking query: FOR UPDATE on PostgreSQL (SQLite's BEGIN IMMEDIATE
+    already holds the database write lock)."""
+    suffix = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
+    return text(sql + suffix).bindparams(*(bindparam(n, expanding=True) for n in names))
+
+
+def _existing(conn: Connection, drafts: Sequence[RecordDraft]) -> dict[str, Row[Any]]:
     ids = list({d.record_id for d in drafts})
-    found: dict[str, RecordRow] = {}
+    found: dict[str, Row[Any]] = {}
     for i in range(0, len(ids), 500):
-        rows = session.scalars(select(RecordRow).where(RecordRow.record_id.in_(ids[i:i + 500])))
-        found.update((r.record_id, r) for r in rows)
+        found.update((r.record_id, r) for r in conn.execute(_SELECT_EXISTING,
+                                                            {"ids": ids[i:i + 500]}))
     return found
 
 
-def _load_heads(session: Session, provinces: set[int]) -> dict[int, ProvinceHeadRow]:
-    heads = {h.province: h for h in session.scalars(
-        # Locks are always taken in key order (heads, then subjects) so that concurrent
-        # multi-province groups on PostgreSQL cannot deadlock each other.
-        select(ProvinceHeadRow).where(ProvinceHeadRow.province.in_(provinces))
-        .order_by(ProvinceHeadRow.province).with_for_update()
-    )}
-    for p in provinces - heads.keys():
-        heads[p] = ProvinceHeadRow(province=p, last_seq=0, sealed_seq=0, last_batch_no=0)
-        session.add(heads[p])
+def _load_heads(conn: Connection, provinces: set[int]) -> dict[int, int | None]:
+    """Last seq per province, locked; None for a province with no head row yet.
+
+    Locks are always taken in key order (heads, then subjects) so that concurrent
+    multi-province groups on PostgreSQL cannot deadlock each other."""
+    query = _locking(conn, _SELECT_HEADS, "provinces")
+    heads: dict[int, int | None] = dict.fromkeys(provinces)
+    heads.update((r.province, r.last_seq) for r in
+                 conn.execute(query, {"provinces": sorted(provinces)}))
     return heads
 
 
-def _load_subjects(session: Session, drafts: Sequence[RecordDraft]
-                   ) -> dict[tuple[str, str], SubjectHeadRow]:
+def _load_subjects(conn: Connection, drafts: Sequence[RecordDraft]
+                   ) -> dict[tuple[str, str], tuple[bytes, int]]:
     wanted = {(d.subject.type, d.subject.id) for d in drafts}
     ids = sorted({sid for _, sid in wanted})  # chunks lock in one global order too
     types = sorted({kind for kind, _ in wanted})
-    found: dict[tuple[str, str], SubjectHeadRow] = {}
+    query = _locking(conn, _SELECT_SUBJECTS, "types", "ids")
+    found: dict[tuple[str, str], tuple[bytes, int]] = {}
     for i in range(0, len(ids), 500):
         # subject_type first: the primary key is (subject_type, subject_id), and without it
         # SQLite scans the whole table for every chunk (cost grew with the ledger).
-        rows = session.scalars(select(SubjectHeadRow).where(
-            SubjectHeadRow.subject_type.in_(types), SubjectHeadRow.subject_id.in_(ids[i:i + 500]))
-            .order_by(SubjectHeadRow.subject_id, SubjectHeadRow.subject_type).with_for_update())
-        found.update(((r.subject_type, r.subject_id), r) for r in rows
-                     if (r.subject_type, r.subject_id) in wanted)
+        for r in conn.execute(query, {"types": types, "ids": ids[i:i + 500]}):
+            if (r.subject_type, r.subject_id) in wanted:
+                found[(r.subject_type, r.subject_id)] = (r.last_leaf, r.length)
     return found
 
 
 def _append(session: Session, drafts: Sequence[RecordDraft], now: datetime) -> list[Appended]:
-    existing = _existing(session, drafts)
+    existing = _existing(session.connection(), drafts)
     digests = [d.content_digest() for d in drafts]
     results: list[Appended | None] = [None] * len(drafts)
     fresh: list[int] = []
@@ -148,10 +177,12 @@ def _append(session: Session, drafts: Sequence[RecordDraft], now: datetime) -> l
 
 def _assign(session: Session, drafts: list[RecordDraft], digests: list[bytes], now: datetime
             ) -> list[Appended]:
-    heads = _load_heads(session, {d.province for d in drafts})
-    subjects = _load_subjects(session, drafts)
+    conn = session.connection()
+    heads = _load_heads(conn, {d.province for d in drafts})
+    last_seq = {p: seq or 0 for p, seq in heads.items()}
+    subjects = _load_subjects(conn, drafts)
     recorded_at = timestamps.render(now)
-    rows: list[dict[str, object]] = []
+    rows: list[tuple[object, ...]] = []
     out: list[Appended] = []
     touched: dict[tuple[str, str], tuple[bytes, int, bool]] = {}
     for draft, digest in zip(drafts, digests, strict=True):
@@ -159,7 +190,7 @@ def _assign(session: Session, drafts: list[RecordDraft], digests: list[bytes], n
         if key in touched:
             last, length, is_new = touched[key]
         elif key in subjects:
-            last, length, is_new = subjects[key].last_leaf, subjects[key].length, False
+            (last, length), is_new = subjects[key], False
         else:
             last, length, is_new = b"", 0, True
         prev = draft.prev
@@ -171,10 +202,9 @@ def _assign(session: Session, drafts: list[RecordDraft], digests: list[bytes], n
                     f"prev of {draft.record_id} is not the latest record of "
                     f"{draft.subject.type} {draft.subject.id} (latest is {hex32(last)})"
                 )
-        head = heads[draft.province]
-        head.last_seq += 1
+        seq = last_seq[draft.province] = last_seq[draft.province] + 1
         record = Record(
-            record_id=draft.record_id, province=draft.province, seq=head.last_seq,
+            record_id=draft.record_id, province=draft.province, seq=seq,
             kind=draft.kind, subject=draft.subject, occurred_at=draft.occurred_at,
             recorded_at=recorded_at, actor=draft.actor, prev=prev, payload=draft.payload,
             salt=draft.salt or new_salt(),
@@ -182,26 +212,31 @@ def _assign(session: Session, drafts: list[RecordDraft], digests: list[bytes], n
         data = draft.encode(record.to_json())  # == record.canonical_bytes(), validated once
         leaf = merkle.leaf_hash(data)
         touched[key] = (leaf, length + 1, is_new)
-        rows.append({
-            "province": record.province, "seq": record.seq, "record_id": record.record_id,
-            "kind": record.kind, "subject_type": key[0], "subject_id": key[1],
-            "occurred_at": record.occurred_at, "recorded_at": recorded_at, "canonical": data,
-            "leaf_hash": leaf, "content_digest": digest,
-        })
+        rows.append((record.province, record.seq, record.record_id, record.kind, key[0], key[1],
+                     record.occurred_at, recorded_at, data, leaf, digest))
         out.append(Appended(record, leaf, created=True))
-    # One executemany of ready dicts through an untyped statement: the ORM's bulk-insert path,
-    # and even Core's typed binds (a processor call per blob), cost more per row than the
-    # rest of the append (docs/performance.md). bytes bind as BLOB/bytea on every driver.
-    session.execute(_INSERT_RECORD, rows)
-    new_subjects = [{"subject_type": k[0], "subject_id": k[1], "last_leaf": v[0], "length": v[1]}
-                    for k, v in touched.items() if v[2]]
+    # One driver-level executemany of ready tuples: the ORM's bulk path, Core's typed binds
+    # and even text()'s per-row parameter dicts cost more per row than the rest of the
+    # append (docs/performance.md). bytes bind as BLOB/bytea on every driver.
+    conn.exec_driver_sql(_placeholders(conn, _INSERT_RECORD), rows)
+    new_subjects = [(k[0], k[1], v[0], v[1]) for k, v in touched.items() if v[2]]
     if new_subjects:
-        session.execute(_INSERT_SUBJECT, new_subjects)
-    for k, (leaf, length, is_new) in touched.items():
-        if not is_new:
-            subjects[k].last_leaf, subjects[k].length = leaf, length
-    session.flush()
+        conn.exec_driver_sql(_placeholders(conn, _INSERT_SUBJECT), new_subjects)
+    moved = [(v[0], v[1], k[0], k[1]) for k, v in touched.items() if not v[2]]
+    if moved:
+        conn.exec_driver_sql(_placeholders(conn, _UPDATE_SUBJECT), moved)
+    for province, seq in last_seq.items():
+        statement = _INSERT_HEAD if heads[province] is None else _UPDATE_HEAD
+        params = (province, seq) if heads[province] is None else (seq, province)
+        conn.exec_driver_sql(_placeholders(conn, statement), params)
     return out
+
+
+def _placeholders(conn: Connection, sql: str) -> str:
+    """`sql` written with qmark placeholders, in the driver's own paramstyle."""
+    if conn.dialect.paramstyle in ("format", "pyformat"):
+        return sql.replace("?", "%s")
+    return sql
 
 
 __all__ = ["Appended", "append", "append_in"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from . import casesteps, license_events
@@ -32,12 +32,24 @@ from .workcalendar import local_date
 _CHUNK = 500
 
 
+# Most appends name no managed subject (plain ledger records, or a case's steps sent through
+# the raw records API is the exception): one cheap Core probe with a precompiled expanding IN
+# finds the managed ones, and only those are loaded and locked through the ORM.
+_CASES = select(CaseRow.case_no).where(CaseRow.case_no.in_(bindparam("ids", expanding=True)))
+_LICENSES = select(LicenseRow.license_id).where(
+    LicenseRow.license_id.in_(bindparam("ids", expanding=True)))
+
+
 def check(session: Session, drafts: Sequence[RecordDraft]) -> None:
     """Apply every managed case step / license event of `drafts`, in order, or raise."""
-    cases = _lock_cases(session, sorted({d.subject.id for d in drafts
-                                         if d.subject.type == "case"}))
-    licenses = _lock_licenses(session, sorted({d.subject.id for d in drafts
-                                               if d.subject.type == "license"}))
+    conn = session.connection()
+    case_ids = _managed(conn, _CASES, {d.subject.id for d in drafts if d.subject.type == "case"})
+    license_ids = _managed(conn, _LICENSES, {d.subject.id for d in drafts
+                                             if d.subject.type == "license"})
+    if not case_ids and not license_ids:
+        return
+    cases = _lock_cases(session, case_ids)
+    licenses = _lock_licenses(session, license_ids)
     if not cases and not licenses:
         return
     managed = [d for d in drafts if d.subject.id in (cases if d.subject.type == "case"
@@ -59,6 +71,15 @@ def check(session: Session, drafts: Sequence[RecordDraft]) -> None:
             apply_license_event(licenses[draft.subject.id], draft)
     # Supervision alerts of these cases are now out of date (ledger/supervision/refresh.py).
     stale.mark(session, cases)
+
+
+def _managed(conn: Connection, query: Select[str], ids: set[str]) -> list[str]:
+    """Which of `ids` the domain manages, sorted (the lock order)."""
+    wanted = sorted(ids)
+    found: list[str] = []
+    for i in range(0, len(wanted), _CHUNK):
+        found.extend(conn.execute(query, {"ids": wanted[i:i + _CHUNK]}).scalars())
+    return sorted(found)
 
 
 def _lock_cases(session: Session, ids: list[str]) -> dict[str, CaseRow]:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .schema import Base
+from .sqlite_wal import WAL_AUTOCHECKPOINT_PAGES, WalCheckpointer, WriterGate
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class DatabaseOptions:
     max_overflow: int = 20
     #: Seconds to wait for a PostgreSQL connection (server down: fail fast, the caller retries).
     connect_timeout: int = 10
+    #: SQLite file: checkpoint the WAL from a background thread this often (seconds), so no
+    #: committing request pays for it (ledger/store/sqlite_wal.py); None: writers do it.
+    sqlite_checkpoint_interval: float | None = None
 
 
 #: SQLSTATEs after which the whole transaction may simply be run again: serialization
@@ -78,8 +82,16 @@ class Database:
                                         "application_name": "govtrace"})
             read_options.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         self.engine: Engine = create_engine(url, **kwargs)
+        self._gate: WriterGate | None = None
+        self._checkpointer: WalCheckpointer | None = None
         if self.is_sqlite:
             self._configure_sqlite()
+            if url.database and url.database != ":memory:":
+                path = Path(url.database)
+                self._gate = WriterGate(path)
+                if self.options.sqlite_checkpoint_interval is not None:
+                    self._checkpointer = WalCheckpointer(
+                        path, self.options.sqlite_checkpoint_interval)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(
             self.engine.execution_options(**read_options), expire_on_commit=False
@@ -100,6 +112,7 @@ class Database:
             # take random keys, so every append touches pages all over them; kept cached,
             # they cost no reads (docs/performance.md).
             cur.execute("PRAGMA cache_size=-65536")
+            cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
             cur.close()
 
         @event.listens_for(self.engine, "begin")
@@ -137,9 +150,22 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on any error."""
-        with self.sessions() as session, session.begin():
-            yield session
+        """A session in one transaction: committed on success, rolled back on any error.
+
+        On a SQLite file, writers first queue on the cross-process writer gate, held until
+        after COMMIT or ROLLBACK (ledger/store/sqlite_wal.py).
+        """
+        gate = self._gate
+        if gate is not None:
+            if self._checkpointer is not None and not self._checkpointer.started:
+                self._checkpointer.start()
+            gate.acquire()
+        try:
+            with self.sessions() as session, session.begin():
+                yield session
+        finally:
+            if gate is not None:
+                gate.release()
 
     @contextmanager
     def snapshot(self) -> Iterator[Session]:
@@ -148,4 +174,6 @@ class Database:
             yield session
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()

@@ -27,7 +27,8 @@ class RecordRow(Base):
     recorded_at: Mapped[str] = mapped_column(String(32))
     # The exact bytes hashed into the leaf; the JSON columns above are derived copies for queries.
     canonical: Mapped[bytes] = mapped_column(LargeBinary)
-    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    # Not UNIQUE: it covers (province, seq), the primary key (migration 0006).
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     content_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
 
     __table_args__ = (Index("ix_record_subject", "subject_type", "subject_id"),)
