@@ -28,10 +28,12 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
  * - Inclusion proofs are RFC 9162 audit paths (PATH(m, D[n])): sibling hashes ordered
  *   from the leaf up to the root; see {computeRoot} for the exact verification steps.
  *
- * Storage layout (chosen for the gas of {anchorBatch}):
- * - per province, one slot: account (160 bits) | batchCount (48) | nextSeq (48);
- * - per batch, two consecutive slots under one key: root, then firstSeq | size |
- *   anchoredAt | blockNumber (4 x 64 bits).
+ * Storage layout (chosen for the gas of {anchorBatch} and {verifyInclusion}), at fixed
+ * ERC-7201 namespace locations rather than in mappings, so no access hashes a key:
+ * - per province, one slot at `_PROVINCES_SLOT + province`: account (160 bits) |
+ *   batchCount (48) | nextSeq (48);
+ * - per batch, two consecutive slots at `_BATCHES_SLOT + 2 * (province << 64 | batchNo)`:
+ *   root, then firstSeq | size | anchoredAt | blockNumber (4 x 64 bits).
  */
 contract GovtraceAnchor is AccessControl {
     /// @notice Role of the consortium admin that manages the province registry.
@@ -58,12 +60,19 @@ contract GovtraceAnchor is AccessControl {
         uint64 blockNumber;
     }
 
-    /// @dev Province code => chain head.
-    mapping(uint32 province => ProvinceState) private _provinces;
+    /// @dev Base slot of the province heads: the head of `province` is slot
+    /// `_PROVINCES_SLOT + province`. ERC-7201 location of namespace "govtrace.anchor.provinces"
+    /// (checked by a test). A plain slot number instead of a mapping saves the keccak a
+    /// mapping lookup costs on every read and write.
+    uint256 private constant _PROVINCES_SLOT = 0xc7c69fa4d1c36cb4a46e72b513494a7bc3e8fcc43808bd32acf8fb4c6e8c5700;
 
-    /// @dev `_batchKey(province, batchNo)` => batch. A flat key saves the second keccak a
-    /// nested mapping would cost.
-    mapping(uint256 batchKey => BatchRecord) private _batches;
+    /// @dev Base slot of the batch records: batch `batchNo` of `province` occupies the two
+    /// slots from `_BATCHES_SLOT + 2 * (province << 64 | batchNo)`. ERC-7201 location of
+    /// namespace "govtrace.anchor.batches" (checked by a test). Province (32 bits) and batch
+    /// number (64 bits) give distinct keys below 2**96, so records never overlap, and the
+    /// ranges cannot meet each other or a keccak-derived slot except with negligible
+    /// probability, as for any mapping.
+    uint256 private constant _BATCHES_SLOT = 0x558006cce7be3eb400f6d4c7b371c3fda32e7624ed313d523118c40e35e96700;
 
     /// @notice An account argument was the zero address.
     error ZeroAddress();
@@ -124,8 +133,10 @@ contract GovtraceAnchor is AccessControl {
     function registerProvince(uint32 province, address account) external onlyRole(REGISTRAR_ROLE) {
         if (province < 100000 || province > 999999 || province % 10000 != 0) revert InvalidProvinceCode(province);
         if (account == address(0)) revert ZeroAddress();
-        if (_provinces[province].account != address(0)) revert ProvinceAlreadyRegistered(province);
-        _provinces[province] = ProvinceState({account: account, batchCount: 0, nextSeq: 1});
+        ProvinceState storage head = _province(province);
+        if (head.account != address(0)) revert ProvinceAlreadyRegistered(province);
+        head.account = account;
+        head.nextSeq = 1; // batchCount stays 0
         emit ProvinceRegistered(province, account);
     }
 
@@ -138,7 +149,7 @@ contract GovtraceAnchor is AccessControl {
      */
     function setProvinceAccount(uint32 province, address account) external onlyRole(REGISTRAR_ROLE) {
         if (account == address(0)) revert ZeroAddress();
-        ProvinceState storage state = _provinces[province];
+        ProvinceState storage state = _province(province);
         address previous = state.account;
         if (previous == address(0)) revert ProvinceNotRegistered(province);
         state.account = account;
@@ -163,15 +174,20 @@ contract GovtraceAnchor is AccessControl {
      */
     function anchorBatch(uint32 province, uint64 batchNo, uint64 firstSeq, uint64 size, bytes32 root) external {
         // One SLOAD of the packed head; everything below works on the copy.
-        ProvinceState memory state = _provinces[province];
+        ProvinceState storage head = _province(province);
+        ProvinceState memory state = head;
         if (state.account == address(0)) revert ProvinceNotRegistered(province);
         if (_msgSender() != state.account) revert UnauthorizedAnchorer(province, _msgSender());
-        uint64 expectedBatchNo = uint64(state.batchCount) + 1; // cannot overflow: batchCount < 2**48
+        uint64 expectedBatchNo;
+        uint256 nextSeq;
+        unchecked {
+            expectedBatchNo = uint64(state.batchCount) + 1; // batchCount < 2**48
+            nextSeq = uint256(firstSeq) + size; // both < 2**64
+        }
         if (batchNo != expectedBatchNo) revert UnexpectedBatchNumber(province, expectedBatchNo, batchNo);
         if (firstSeq != state.nextSeq) revert NonContiguousRange(province, state.nextSeq, firstSeq);
         if (size == 0) revert EmptyBatch();
         if (root == bytes32(0)) revert ZeroRoot();
-        uint256 nextSeq = uint256(firstSeq) + size;
         if (batchNo > type(uint48).max || nextSeq > type(uint48).max) revert ProvinceCounterOverflow(province);
 
         // Packed writes by hand: for struct assignments solc re-reads and re-writes a slot
@@ -179,8 +195,7 @@ contract GovtraceAnchor is AccessControl {
         // them: head = account | batchCount << 160 | nextSeq << 208; batch meta = firstSeq |
         // size << 64 | anchoredAt << 128 | blockNumber << 192. batchNo and nextSeq were
         // range-checked above; timestamp and number are cut to 64 bits like uint64(...) would.
-        ProvinceState storage head = _provinces[province];
-        BatchRecord storage record = _batches[_batchKey(province, batchNo)];
+        BatchRecord storage record = _batch(province, batchNo);
         address account = state.account;
         assembly ("memory-safe") {
             sstore(head.slot, or(account, or(shl(160, batchNo), shl(208, nextSeq))))
@@ -208,7 +223,7 @@ contract GovtraceAnchor is AccessControl {
         view
         returns (bytes32 root, uint64 firstSeq, uint64 size, uint64 anchoredAt)
     {
-        BatchRecord storage b = _batches[_batchKey(province, batchNo)];
+        BatchRecord storage b = _batch(province, batchNo);
         return (b.root, b.firstSeq, b.size, b.anchoredAt);
     }
 
@@ -220,7 +235,7 @@ contract GovtraceAnchor is AccessControl {
      * @return blockNumber The anchoring block's number.
      */
     function batchAnchoredBlock(uint32 province, uint64 batchNo) external view returns (uint64 blockNumber) {
-        return _batches[_batchKey(province, batchNo)].blockNumber;
+        return _batch(province, batchNo).blockNumber;
     }
 
     /**
@@ -231,15 +246,35 @@ contract GovtraceAnchor is AccessControl {
      * @return nextSeq Sequence number the next batch must start at (1 + records anchored so far).
      */
     function provinceHead(uint32 province) external view returns (address account, uint64 batchCount, uint64 nextSeq) {
-        ProvinceState memory state = _provinces[province];
+        ProvinceState storage state = _province(province);
         return (state.account, state.batchCount, state.nextSeq);
     }
 
     /**
      * @notice Checks that `leafHash` is leaf `index` of anchored batch `batchNo` of `province`.
-     * @dev Recomputes the root with {computeRoot} using the anchored batch size as the tree
-     * size. Returns false (never reverts) when the batch is not anchored, the proof does not
-     * fit `(index, size)`, or the recomputed root differs from the anchored one.
+     * @dev Recomputes the root as {computeRoot} does, using the anchored batch size as the
+     * tree size. Returns false (never reverts) when the batch is not anchored, the proof does
+     * not fit `(index, size)`, or the recomputed root differs from the anchored one.
+     *
+     * This is the on-chain verification path, so it is {_computeRoot}'s algorithm with the
+     * per-level work precomputed and the levels unrolled (docs/performance.md, section 4):
+     * - The batch's two slots are read directly (see {_batch}); an unanchored batch reads as
+     *   size 0, which `index < size` rejects, so the root needs no zero test.
+     * - The proof shape is checked as in {_computeRoot}. Anchored sizes are below 2**48, so
+     *   a proof that passes has at most 48 levels.
+     * - Level i's running hash sits in the left or right half of the 65-byte preimage
+     *   0x01 || left || right at memory 0x00..0x40 (scratch space; the block ends with
+     *   `return`, so Solidity never sees the overwritten free memory pointer): at
+     *   0x01 + 0x20 * s_i, where s_i = bit i of `sides` = `index | ~m` (1: sibling on the left).
+     * - `out` holds these addresses for 32 levels, one per byte (byte 31 - k for the k-th
+     *   level from the current one), built by {spread}; `sib` = `out` with 0x20 toggled in
+     *   every byte holds the siblings' addresses. A level stores its sibling at its `sib`
+     *   byte and hashes the preimage straight into the next level's `out` byte.
+     * - Levels run in unrolled blocks of 32, 1, 2, 4, 8 and 16 chosen by the bits of the
+     *   proof length: no per-level loop test, and `out`/`sib` move on by a shift per block.
+     * - A valid proof leaves the root in the right half, at 0x21: bit `len` of `sides` is set
+     *   because len >= bitLength(index ^ (size - 1)) (the bits of `m`).
+     * See {_computeRoot} for the precompile's unchecked success flag.
      * @param province Province code.
      * @param batchNo Batch number.
      * @param leafHash SHA-256(0x00 || record bytes).
@@ -252,10 +287,211 @@ contract GovtraceAnchor is AccessControl {
         view
         returns (bool)
     {
-        BatchRecord storage b = _batches[_batchKey(province, batchNo)];
-        bytes32 root = b.root;
-        if (root == bytes32(0)) return false;
-        return _computeRoot(leafHash, index, b.size, proof) == root;
+        assembly {
+            // Byte 31 - k of the result is 0x01 + 0x20 * (bit k of s), for k < 32: the 32 bits
+            // spread to bit 8k + 5 by five multiply-and-mask steps; x * (1 + 2**j) equals
+            // x | x << j because the shifted copies never overlap.
+            function spread(s) -> r {
+                r := and(
+                    mul(and(s, 0xffffffff), 0x10000000000000000000000000001),
+                    0xffff0000000000000000000000000000ffff
+                )
+                r := and(mul(r, 0x100000000000001), 0xff00000000000000ff00000000000000ff00000000000000ff)
+                r := and(mul(r, 0x10000001), 0x0f0000000f0000000f0000000f0000000f0000000f0000000f0000000f)
+                r := and(mul(r, 0x4001), 0x03000300030003000300030003000300030003000300030003000300030003)
+                r := or(
+                    and(mul(r, 0x1020), 0x2020202020202020202020202020202020202020202020202020202020202020),
+                    0x0101010101010101010101010101010101010101010101010101010101010101
+                )
+            }
+
+            let slot := add(_BATCHES_SLOT, shl(1, or(shl(64, province), batchNo)))
+            let root := sload(slot)
+            let size := and(shr(64, sload(add(slot, 1))), 0xffffffffffffffff)
+            // Proof shape: m = 2**bitLength(index ^ (size - 1)) - 1; valid iff index < size
+            // and proof.length == popcount(index | m).
+            let m := xor(index, sub(size, 1))
+            m := or(m, shr(32, m))
+            m := or(m, shr(16, m))
+            m := or(m, shr(8, m))
+            m := or(m, shr(4, m))
+            m := or(m, shr(2, m))
+            m := or(m, shr(1, m))
+            let c := or(index, m)
+            c := sub(c, and(shr(1, c), 0x5555555555555555))
+            c := add(and(c, 0x3333333333333333), and(shr(2, c), 0x3333333333333333))
+            c := byte(24, mul(and(add(c, shr(4, c)), 0x0f0f0f0f0f0f0f0f), 0x0101010101010101))
+            let len := proof.length
+            if iszero(and(lt(index, size), eq(len, c))) {
+                mstore(0, 0)
+                return(0, 0x20)
+            }
+
+            let sides := or(index, not(m))
+            let out := spread(sides)
+            let sib := xor(out, 0x2020202020202020202020202020202020202020202020202020202020202020)
+            mstore8(0, 0x01) // node domain-separation prefix
+            mstore(byte(31, out), leafHash)
+            let p := proof.offset
+            // Every level below is the same two statements; for the k-th level of a block:
+            // mstore(byte(31 - k, sib), calldataload(add(p, 32 k))), then hash into byte(30 - k, out).
+            if and(len, 32) {
+                // Levels 0..31; level 32's running hash goes where bit 32 of `sides` says.
+                mstore(byte(31, sib), calldataload(p))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(30, out), 0x20))
+                mstore(byte(30, sib), calldataload(add(p, 0x20)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(29, out), 0x20))
+                mstore(byte(29, sib), calldataload(add(p, 0x40)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(28, out), 0x20))
+                mstore(byte(28, sib), calldataload(add(p, 0x60)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(27, out), 0x20))
+                mstore(byte(27, sib), calldataload(add(p, 0x80)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(26, out), 0x20))
+                mstore(byte(26, sib), calldataload(add(p, 0xa0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(25, out), 0x20))
+                mstore(byte(25, sib), calldataload(add(p, 0xc0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(24, out), 0x20))
+                mstore(byte(24, sib), calldataload(add(p, 0xe0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(23, out), 0x20))
+                mstore(byte(23, sib), calldataload(add(p, 0x100)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(22, out), 0x20))
+                mstore(byte(22, sib), calldataload(add(p, 0x120)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(21, out), 0x20))
+                mstore(byte(21, sib), calldataload(add(p, 0x140)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(20, out), 0x20))
+                mstore(byte(20, sib), calldataload(add(p, 0x160)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(19, out), 0x20))
+                mstore(byte(19, sib), calldataload(add(p, 0x180)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(18, out), 0x20))
+                mstore(byte(18, sib), calldataload(add(p, 0x1a0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(17, out), 0x20))
+                mstore(byte(17, sib), calldataload(add(p, 0x1c0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(16, out), 0x20))
+                mstore(byte(16, sib), calldataload(add(p, 0x1e0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(15, out), 0x20))
+                mstore(byte(15, sib), calldataload(add(p, 0x200)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(14, out), 0x20))
+                mstore(byte(14, sib), calldataload(add(p, 0x220)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(13, out), 0x20))
+                mstore(byte(13, sib), calldataload(add(p, 0x240)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(12, out), 0x20))
+                mstore(byte(12, sib), calldataload(add(p, 0x260)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(11, out), 0x20))
+                mstore(byte(11, sib), calldataload(add(p, 0x280)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(10, out), 0x20))
+                mstore(byte(10, sib), calldataload(add(p, 0x2a0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(9, out), 0x20))
+                mstore(byte(9, sib), calldataload(add(p, 0x2c0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(8, out), 0x20))
+                mstore(byte(8, sib), calldataload(add(p, 0x2e0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(7, out), 0x20))
+                mstore(byte(7, sib), calldataload(add(p, 0x300)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(6, out), 0x20))
+                mstore(byte(6, sib), calldataload(add(p, 0x320)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(5, out), 0x20))
+                mstore(byte(5, sib), calldataload(add(p, 0x340)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(4, out), 0x20))
+                mstore(byte(4, sib), calldataload(add(p, 0x360)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(3, out), 0x20))
+                mstore(byte(3, sib), calldataload(add(p, 0x380)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(2, out), 0x20))
+                mstore(byte(2, sib), calldataload(add(p, 0x3a0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(1, out), 0x20))
+                mstore(byte(1, sib), calldataload(add(p, 0x3c0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(0, out), 0x20))
+                mstore(byte(0, sib), calldataload(add(p, 0x3e0)))
+                pop(staticcall(gas(), 2, 0, 0x41, add(0x01, shl(5, and(shr(32, sides), 1))), 0x20))
+                p := add(p, 0x400)
+                out := spread(shr(32, sides))
+                sib := xor(out, 0x2020202020202020202020202020202020202020202020202020202020202020)
+            }
+            if and(len, 1) {
+                mstore(byte(31, sib), calldataload(p))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(30, out), 0x20))
+                p := add(p, 0x20)
+                out := shr(8, out)
+                sib := shr(8, sib)
+            }
+            if and(len, 2) {
+                mstore(byte(31, sib), calldataload(p))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(30, out), 0x20))
+                mstore(byte(30, sib), calldataload(add(p, 0x20)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(29, out), 0x20))
+                p := add(p, 0x40)
+                out := shr(16, out)
+                sib := shr(16, sib)
+            }
+            if and(len, 4) {
+                mstore(byte(31, sib), calldataload(p))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(30, out), 0x20))
+                mstore(byte(30, sib), calldataload(add(p, 0x20)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(29, out), 0x20))
+                mstore(byte(29, sib), calldataload(add(p, 0x40)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(28, out), 0x20))
+                mstore(byte(28, sib), calldataload(add(p, 0x60)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(27, out), 0x20))
+                p := add(p, 0x80)
+                out := shr(32, out)
+                sib := shr(32, sib)
+            }
+            if and(len, 8) {
+                mstore(byte(31, sib), calldataload(p))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(30, out), 0x20))
+                mstore(byte(30, sib), calldataload(add(p, 0x20)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(29, out), 0x20))
+                mstore(byte(29, sib), calldataload(add(p, 0x40)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(28, out), 0x20))
+                mstore(byte(28, sib), calldataload(add(p, 0x60)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(27, out), 0x20))
+                mstore(byte(27, sib), calldataload(add(p, 0x80)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(26, out), 0x20))
+                mstore(byte(26, sib), calldataload(add(p, 0xa0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(25, out), 0x20))
+                mstore(byte(25, sib), calldataload(add(p, 0xc0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(24, out), 0x20))
+                mstore(byte(24, sib), calldataload(add(p, 0xe0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(23, out), 0x20))
+                p := add(p, 0x100)
+                out := shr(64, out)
+                sib := shr(64, sib)
+            }
+            if and(len, 16) {
+                mstore(byte(31, sib), calldataload(p))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(30, out), 0x20))
+                mstore(byte(30, sib), calldataload(add(p, 0x20)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(29, out), 0x20))
+                mstore(byte(29, sib), calldataload(add(p, 0x40)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(28, out), 0x20))
+                mstore(byte(28, sib), calldataload(add(p, 0x60)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(27, out), 0x20))
+                mstore(byte(27, sib), calldataload(add(p, 0x80)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(26, out), 0x20))
+                mstore(byte(26, sib), calldataload(add(p, 0xa0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(25, out), 0x20))
+                mstore(byte(25, sib), calldataload(add(p, 0xc0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(24, out), 0x20))
+                mstore(byte(24, sib), calldataload(add(p, 0xe0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(23, out), 0x20))
+                mstore(byte(23, sib), calldataload(add(p, 0x100)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(22, out), 0x20))
+                mstore(byte(22, sib), calldataload(add(p, 0x120)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(21, out), 0x20))
+                mstore(byte(21, sib), calldataload(add(p, 0x140)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(20, out), 0x20))
+                mstore(byte(20, sib), calldataload(add(p, 0x160)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(19, out), 0x20))
+                mstore(byte(19, sib), calldataload(add(p, 0x180)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(18, out), 0x20))
+                mstore(byte(18, sib), calldataload(add(p, 0x1a0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(17, out), 0x20))
+                mstore(byte(17, sib), calldataload(add(p, 0x1c0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(16, out), 0x20))
+                mstore(byte(16, sib), calldataload(add(p, 0x1e0)))
+                pop(staticcall(gas(), 2, 0, 0x41, byte(15, out), 0x20))
+            }
+            mstore(0, eq(mload(0x21), root))
+            return(0, 0x20)
+        }
     }
 
     /**
@@ -287,9 +523,19 @@ contract GovtraceAnchor is AccessControl {
         return _computeRoot(leafHash, index, treeSize, proof);
     }
 
-    /// @dev Storage key of batch `batchNo` of `province`: province in bits 64..95, batchNo in bits 0..63.
-    function _batchKey(uint32 province, uint64 batchNo) private pure returns (uint256) {
-        return (uint256(province) << 64) | batchNo;
+    /// @dev The head of `province` (see {_PROVINCES_SLOT}).
+    function _province(uint32 province) private pure returns (ProvinceState storage head) {
+        assembly ("memory-safe") {
+            head.slot := add(_PROVINCES_SLOT, province)
+        }
+    }
+
+    /// @dev Batch `batchNo` of `province` (see {_BATCHES_SLOT}); {verifyInclusion} repeats
+    /// this computation in assembly.
+    function _batch(uint32 province, uint64 batchNo) private pure returns (BatchRecord storage record) {
+        assembly ("memory-safe") {
+            record.slot := add(_BATCHES_SLOT, shl(1, or(shl(64, province), batchNo)))
+        }
     }
 
     /**

@@ -326,6 +326,34 @@ contract GovtraceAnchorTest is AnchorFixture {
         _anchor(BEIJING, beijingKey, 2, type(uint48).max, 1, ROOT_B);
     }
 
+    /// @dev ERC-7201 location of `namespace`: keccak256(keccak256(namespace) - 1) with the low byte cleared.
+    function _erc7201(string memory namespace) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encode(uint256(keccak256(bytes(namespace))) - 1))) & ~uint256(0xff);
+    }
+
+    /// @dev The documented layout: a province head at its namespace base + province, a batch's
+    /// two slots at the batches base + 2 * (province << 64 | batchNo).
+    function test_storageLayout_namespacedSlots() public {
+        vm.warp(1_700_000_000);
+        vm.roll(1234);
+        _anchor(BEIJING, beijingKey, 1, 1, 10, ROOT_A);
+        _anchor(BEIJING, beijingKey, 2, 11, 5, ROOT_B);
+
+        uint256 heads = _erc7201("govtrace.anchor.provinces");
+        uint256 batches = _erc7201("govtrace.anchor.batches");
+        uint256 head = uint256(vm.load(address(anchor), bytes32(heads + BEIJING)));
+        assertEq(head, uint256(uint160(beijingKey)) | (2 << 160) | (16 << 208), "Beijing head");
+        uint256 guangdong = uint256(vm.load(address(anchor), bytes32(heads + GUANGDONG)));
+        assertEq(guangdong, uint256(uint160(guangdongKey)) | (1 << 208), "registered, nothing anchored");
+
+        uint256 slot = batches + 2 * ((uint256(BEIJING) << 64) | 2);
+        assertEq(vm.load(address(anchor), bytes32(slot)), ROOT_B, "root slot");
+        uint256 meta = uint256(vm.load(address(anchor), bytes32(slot + 1)));
+        assertEq(meta, 11 | (5 << 64) | (uint256(1_700_000_000) << 128) | (uint256(1234) << 192), "metadata slot");
+        assertEq(vm.load(address(anchor), bytes32(slot - 2)), ROOT_A, "batch 1 right before");
+        assertEq(vm.load(address(anchor), bytes32(slot + 2)), bytes32(0), "batch 3 not anchored");
+    }
+
     /// @dev The hand-packed storage words round-trip every field at its extreme value.
     function test_anchorBatch_storesExtremeValuesExactly() public {
         uint64 bigSize = type(uint48).max - 3;

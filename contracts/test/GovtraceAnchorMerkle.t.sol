@@ -154,6 +154,83 @@ contract GovtraceAnchorMerkleTest is AnchorFixture {
         assertEq(anchor.computeRoot(leaves[4], 4, 6, RefMerkle.proof(leaves, 4)), bytes32(0), "other side");
     }
 
+    // ------------------------------------------------------------------ deep trees
+
+    /// @dev Largest anchorable batch: firstSeq 1 plus size must stay within the 48-bit counter.
+    uint64 internal constant MAX_SIZE = type(uint48).max - 1;
+
+    /// @dev Anchors, for `province`, a tree of `size` leaves whose leaf `index` has the
+    /// proof `path` (any leaf and siblings define one: its root is what computeRoot returns),
+    /// then checks verifyInclusion accepts it and rejects a flipped sibling, leaf or index.
+    function _checkFabricatedTree(uint32 province, uint64 size, uint64 index, uint256 depth) internal {
+        vm.prank(admin);
+        anchor.registerProvince(province, beijingKey);
+        bytes32 leaf = sha256(abi.encode("deep leaf", depth));
+        bytes32[] memory path = new bytes32[](depth);
+        for (uint256 i = 0; i < depth; i++) {
+            path[i] = sha256(abi.encode(depth, i));
+        }
+        bytes32 root = anchor.computeRoot(leaf, index, size, path);
+        assertNotEq(root, bytes32(0), "fabricated proof has the exact shape");
+        assertEq(root, RefMerkle.rfcRoot(leaf, index, size, path), "computeRoot matches the RFC loop");
+        _anchor(province, beijingKey, 1, 1, size, root);
+        assertTrue(anchor.verifyInclusion(province, 1, leaf, index, path), "deep proof verifies");
+        assertFalse(anchor.verifyInclusion(province, 1, leaf ^ bytes32(uint256(1)), index, path), "flipped leaf");
+        path[depth - 1] ^= bytes32(uint256(1) << 255);
+        assertFalse(anchor.verifyInclusion(province, 1, leaf, index, path), "flipped top sibling");
+        path[depth - 1] ^= bytes32(uint256(1) << 255);
+        path[depth / 2] ^= bytes32(uint256(1));
+        assertFalse(anchor.verifyInclusion(province, 1, leaf, index, path), "flipped middle sibling");
+        path[depth / 2] ^= bytes32(uint256(1));
+        assertFalse(anchor.verifyInclusion(province, 1, leaf, index ^ 1, path), "wrong index");
+        assertFalse(anchor.verifyInclusion(province, 1, leaf, index, _withLength(path, depth - 1)), "too short");
+        assertFalse(anchor.verifyInclusion(province, 1, leaf, index, _withLength(path, depth + 1)), "too long");
+    }
+
+    /// @dev Proofs of 31 to 48 levels: verifyInclusion unrolls 32 levels at a time, and
+    /// anchored sizes (below 2**48) allow at most 48.
+    function test_verifyInclusion_acceptsDeepProofs() public {
+        _checkFabricatedTree(120000, uint64(1) << 31, 0x5A5A5A5A, 31);
+        _checkFabricatedTree(130000, uint64(1) << 32, 0xA5A5A5A5, 32);
+        _checkFabricatedTree(140000, (uint64(1) << 32) + 1, (uint64(1) << 32) - 7, 33);
+        _checkFabricatedTree(150000, (uint64(1) << 40) + 12345, 0x123456789A, 41);
+        _checkFabricatedTree(160000, MAX_SIZE, 0, 48);
+    }
+
+    /// @dev The unrolled verifyInclusion agrees with the literal RFC 9162 loop on the anchored
+    /// size, for any size up to the 48-bit limit, any index and any proof, valid or not.
+    function testFuzz_verifyInclusion_matchesLiteralRfc9162Loop(
+        bytes32 leaf,
+        uint64 index,
+        uint64 size,
+        uint256 lengthSeed,
+        bytes32 proofSeed,
+        bool exactShape
+    ) public {
+        if (lengthSeed % 3 == 0) {
+            size = uint64(bound(size, 1, 70)); // small trees: every corner of the shape logic
+            index = uint64(bound(index, 0, size));
+        } else {
+            size = uint64(bound(size, 1, MAX_SIZE));
+            if (lengthSeed % 3 == 1) index = uint64(bound(index, 0, size - 1));
+        }
+        uint256 length = bound(lengthSeed, 0, 70);
+        if (exactShape && index < size) (, length) = RefMerkle.shape(index, size);
+        bytes32[] memory path = new bytes32[](length);
+        for (uint256 i = 0; i < length; i++) {
+            path[i] = keccak256(abi.encode(proofSeed, i));
+        }
+        bytes32 expected = RefMerkle.rfcRoot(leaf, index, size, path);
+        bool valid = expected != bytes32(0);
+        // The anchored root: the proof's own root when its shape is valid, else any root.
+        _anchor(BEIJING, beijingKey, 1, 1, size, valid ? expected : keccak256(abi.encode(proofSeed)));
+        assertEq(anchor.verifyInclusion(BEIJING, 1, leaf, index, path), valid, "accepted iff the RFC loop accepts");
+        if (valid && length > 0) {
+            path[uint256(proofSeed) % length] ^= bytes32(uint256(1) << (uint256(leaf) % 256));
+            assertFalse(anchor.verifyInclusion(BEIJING, 1, leaf, index, path), "flipped sibling");
+        }
+    }
+
     // ------------------------------------------------------------------ fuzz: reference builder vs contract
 
     /// @dev Random tree of `n` leaves (1..MAX_LEAVES) anchored as Beijing batch 1.

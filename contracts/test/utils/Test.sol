@@ -28,6 +28,7 @@ interface Vm {
     function label(address account, string calldata newLabel) external;
     function addr(uint256 privateKey) external pure returns (address keyAddr);
     function lastCallGas() external view returns (Gas memory gas);
+    function load(address target, bytes32 slot) external view returns (bytes32 data);
 
     function assertTrue(bool condition, string calldata message) external pure;
     function assertFalse(bool condition, string calldata message) external pure;
