@@ -15,8 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import anchoring, lookup, merkle
-from .anchoring import Anchor
+from . import lookup, merkle
 from .batch import Batch
 from .canonical import canonicalize, parse
 from .errors import InvalidRecord, NotYetSealed, VerificationError
@@ -49,17 +48,22 @@ class CheckedBundle:
 
 def build(session: Session, record_id: str) -> dict[str, Any]:
     """The evidence bundle for a record; raises NotFound / NotYetSealed."""
-    row = lookup.record_row(session, record_id)
-    b = lookup.batch_of(session, row.province, row.seq)
+    return of_located(session, lookup.locate(session, record_id))
+
+
+def of_located(session: Session, found: lookup.Located) -> dict[str, Any]:
+    """The bundle for a record already read with `lookup.locate` in this snapshot (the API
+    checks the caller may see the record first); raises NotYetSealed."""
+    b = found.batch
     if b is None:
-        raise NotYetSealed(f"record {record_id} is waiting to be sealed into a batch")
-    index = row.seq - b.first_seq
-    proof = lookup.tree(session, b).inclusion_proof(index)
-    anchor: Anchor | None = anchoring.get(session, b.province, b.batch_no)
+        raise NotYetSealed(f"record {found.record_id} is waiting to be sealed into a batch")
+    index = found.seq - b.first_seq
+    proof = lookup.inclusion_proof(session, b, index)
+    anchor = found.anchor
     return {
         "format": FORMAT,
-        "record": parse(row.canonical),
-        "leaf_hash": hex32(row.leaf_hash),
+        "record": parse(found.canonical),
+        "leaf_hash": hex32(found.leaf_hash),
         "batch": b.to_json(),
         "proof": {"index": index, "tree_size": b.size, "hashes": [hex32(h) for h in proof]},
         "anchor": anchor.to_json() if anchor is not None and anchor.confirmed else None,

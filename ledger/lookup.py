@@ -1,13 +1,22 @@
-"""Read paths: records, batches and proofs, each in O(log n) reads of the database."""
+"""Read paths: records, batches and proofs, each in O(log n) reads of the database.
+
+The evidence path (`locate`, `inclusion_proof`) is the API's hottest read: it runs two
+statements per bundle on the driver's own cursor, inside the caller's snapshot, because
+SQLAlchemy's statement and row handling cost more CPU than the queries themselves
+(docs/performance.md, "3. Evidence"). The ORM functions serve everything else.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from . import tiles
+from . import merkle, tiles
 from .anchoring import Anchor
 from .batch import Batch
 from .canonical import parse
@@ -75,3 +84,121 @@ def tree(session: Session, b: Batch) -> tiles.TiledTree:
         return tiles.unpack(blob)
 
     return tiles.TiledTree(b.size, fetch)
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A record's stored bytes with its batch (None while pending) and the batch's anchor
+    row (None when there is none, whatever its status), as one statement saw them."""
+
+    record_id: str
+    province: int
+    seq: int
+    canonical: bytes
+    leaf_hash: bytes
+    batch: Batch | None
+    anchor: Anchor | None
+
+
+class _Sql:
+    """One statement in both parameter styles: sqlite3 takes `:name`, psycopg `%(name)s`."""
+
+    __slots__ = ("named", "pyformat")
+
+    def __init__(self, sql: str) -> None:
+        self.named = sql
+        self.pyformat = re.sub(r":(\w+)", r"%(\1)s", sql)
+
+    def rows(self, session: Session, params: dict[str, Any]) -> Sequence[Any]:
+        conn = session.connection()  # the snapshot's transaction, begun if not yet
+        sql = self.pyformat if conn.dialect.paramstyle in ("pyformat", "format") else self.named
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+
+# The batch covering the record is the province's last one starting at or before its seq
+# (an index probe on ix_batch_first_seq); the caller checks that it reaches the seq.
+_LOCATE = _Sql(
+    "SELECT r.province, r.seq, r.canonical, r.leaf_hash,"
+    " b.batch_no, b.first_seq, b.size, b.root, b.sealed_at,"
+    " a.chain_id, a.contract, a.tx_hash, a.block_number, a.block_hash, a.status,"
+    " a.submitted_at, a.confirmed_at, a.gas_used"
+    " FROM record r"
+    " LEFT JOIN batch b ON b.province = r.province AND b.first_seq = ("
+    "  SELECT first_seq FROM batch WHERE province = r.province AND first_seq <= r.seq"
+    "  ORDER BY first_seq DESC LIMIT 1)"
+    " LEFT JOIN anchor a ON a.province = b.province AND a.batch_no = b.batch_no"
+    " WHERE r.record_id = :id")
+_LEAVES = _Sql("SELECT leaf_hash FROM record WHERE province = :p AND seq >= :lo AND seq < :hi"
+               " ORDER BY seq")
+_LEVEL = _Sql("SELECT hashes FROM batch_tile WHERE province = :p AND batch_no = :b"
+              " AND level = :level ORDER BY tile_index")
+
+#: Bytes of computed upper tree levels kept per process: 256 KB per 10^6-record batch, a
+#: few hundred bytes per 1,000-record batch.
+UPPER_CACHE_BYTES = 32 << 20
+#: Shared by every session of the process: entries are keyed by content (the root), so
+#: several databases in one process (tests) cannot see each other's levels.
+upper_cache = tiles.UpperCache(UPPER_CACHE_BYTES)
+
+
+def locate(session: Session, record_id: str) -> Located:
+    """The record, its batch and anchor in one statement; raises NotFound."""
+    found = _LOCATE.rows(session, {"id": record_id})
+    if not found:
+        raise NotFound(f"no record {record_id}")
+    (province, seq, canonical, leaf_hash, batch_no, first_seq, size, root, sealed_at,
+     *a) = found[0]
+    if batch_no is None or not first_seq <= seq < first_seq + size:
+        return Located(record_id, province, seq, bytes(canonical), bytes(leaf_hash), None, None)
+    b = Batch(province, batch_no, first_seq, size, bytes(root), sealed_at)
+    anchor = None if a[0] is None else Anchor(province, batch_no, *a)
+    return Located(record_id, province, seq, bytes(canonical), bytes(leaf_hash), b, anchor)
+
+
+def _leaf_tile(session: Session, b: Batch, tile: int) -> list[bytes]:
+    lo = b.first_seq + tile * tiles.TILE_WIDTH
+    hi = min(lo + tiles.TILE_WIDTH, b.first_seq + b.size)
+    leaves = [bytes(row[0]) for row in _LEAVES.rows(session, {"p": b.province, "lo": lo,
+                                                              "hi": hi})]
+    if len(leaves) != hi - lo:
+        raise LookupError(f"leaf range {lo}..{hi - 1} of batch {b.batch_no} is incomplete")
+    return leaves
+
+
+def _upper_levels(session: Session, b: Batch) -> tiles.UpperLevels | None:
+    """The batch's levels 8 and up, cached; None when the stored tiles and leaves do not
+    lead to the batch's root (then nothing is cached and the caller reads tile by tile)."""
+    key = (b.province, b.batch_no, b.size, b.root)
+    upper = upper_cache.get(key)
+    if upper is not None:
+        return upper
+    blobs = _LEVEL.rows(session, {"p": b.province, "b": b.batch_no, "level": tiles.TILE_HEIGHT})
+    level8 = tiles.unpack(b"".join(bytes(row[0]) for row in blobs))
+    complete = b.size >> tiles.TILE_HEIGHT
+    if len(level8) != complete:
+        return None
+    if b.size % tiles.TILE_WIDTH:
+        level8.append(merkle.root_from_hashes(_leaf_tile(session, b, complete)))
+    upper = tiles.UpperLevels.compute(level8)
+    if upper.root != b.root:
+        return None
+    upper_cache.put(key, upper)
+    return upper
+
+
+def inclusion_proof(session: Session, b: Batch, index: int) -> list[bytes]:
+    """RFC 9162 audit path of leaf `index`: one leaf-range read, and the cached upper
+    levels (one more read, of the level-8 tiles, the first time a process sees a batch)."""
+    tile = index >> tiles.TILE_HEIGHT
+    path = tiles.path_in_tile(_leaf_tile(session, b, tile), index - tile * tiles.TILE_WIDTH)
+    if b.size <= tiles.TILE_WIDTH:
+        return path
+    upper = _upper_levels(session, b)
+    if upper is None:  # inconsistent storage: serve exactly what the tiles say, as before
+        return tree(session, b).inclusion_proof(index)
+    return path + upper.path_above(tile)

@@ -4,11 +4,19 @@ At sealing we keep every 8th level of the batch's tree (levels 8, 16, ...), comp
 only, cut into tiles of 256 hashes. Level 0 is the leaf hashes already stored with the
 records. Any complete node at level L is then the root of at most 2^(L mod 8) stored nodes of
 level L - L mod 8, which all sit in one tile. A 10^6-leaf batch stores ~3,900 + 15 hashes
-beyond its leaves, and a proof reads about three tiles.
+beyond its leaves.
+
+Serving proofs (read side): a proof's siblings below level 8 come from the leaf's own
+256-leaf range, hashed per request (255 SHA-256). Everything from level 8 up is the same for
+every leaf of a batch and never changes once sealed, so `UpperLevels` computes it once per
+batch from the stored level-8 nodes and `UpperCache` keeps it, bounded in bytes, keyed by
+the batch's root: an entry is only made after its recomputed root matched the stored root.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -84,3 +92,110 @@ class TiledTree:
 
     def root(self) -> bytes:
         return merkle.subtree_hash(self.node, 0, self.size)
+
+
+def path_in_tile(leaves: Sequence[bytes], offset: int) -> list[bytes]:
+    """The audit path's siblings below level 8, from the leaf's 256-leaf range.
+
+    The range is a complete aligned subtree (or the batch's carried tail), so its own
+    levels, with an unpaired last node carried up, are the batch tree's nodes there.
+    """
+    path: list[bytes] = []
+    level = leaves
+    while len(level) > 1:
+        sibling = offset ^ 1
+        if sibling < len(level):  # no sibling: the node is carried up unchanged
+            path.append(level[sibling])
+        level = merkle.next_level(level)
+        offset >>= 1
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class UpperLevels:
+    """Levels 8, 9, ... up to the root of one batch's tree, each as concatenated hashes.
+
+    Level 8 lists the stored complete nodes plus, when the batch does not end on a
+    256-leaf boundary, the carried root of its tail: with unpaired nodes carried up, every
+    node above is the RFC 9162 subtree hash of its leaf range.
+    """
+
+    levels: tuple[bytes, ...]
+
+    @classmethod
+    def compute(cls, level8: Sequence[bytes]) -> UpperLevels:
+        levels = [b"".join(level8)]
+        level = level8
+        while len(level) > 1:
+            level = merkle.next_level(level)
+            levels.append(b"".join(level))
+        return cls(tuple(levels))
+
+    @property
+    def root(self) -> bytes:
+        return self.levels[-1]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(len(blob) for blob in self.levels)
+
+    def path_above(self, tile_index: int) -> list[bytes]:
+        """The audit path's siblings from level 8 up, for a leaf in tile `tile_index`."""
+        n = merkle.HASH_SIZE
+        path: list[bytes] = []
+        for blob in self.levels[:-1]:
+            sibling = (tile_index ^ 1) * n
+            if sibling < len(blob):
+                path.append(blob[sibling:sibling + n])
+            tile_index >>= 1
+        return path
+
+
+#: Cache key: (province, batch_no, size, root). The root commits to every level cached.
+BatchKey = tuple[int, int, int, bytes]
+
+
+class UpperCache:
+    """Least-recently-used `UpperLevels`, at most `max_bytes` of hashes (plus small overhead
+    per entry). Thread-safe: API handlers run in a threadpool."""
+
+    #: Rough bytes per entry beyond its hashes (key, tuple, bytes headers, LRU links).
+    ENTRY_OVERHEAD = 400
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[BatchKey, UpperLevels] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: BatchKey) -> UpperLevels | None:
+        with self._lock:
+            upper = self._entries.get(key)
+            if upper is not None:
+                self._entries.move_to_end(key)
+            return upper
+
+    def put(self, key: BatchKey, upper: UpperLevels) -> None:
+        cost = upper.nbytes + self.ENTRY_OVERHEAD
+        if cost > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = upper
+            self._bytes += cost
+            while self._bytes > self.max_bytes:
+                _, old = self._entries.popitem(last=False)
+                self._bytes -= old.nbytes + self.ENTRY_OVERHEAD
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0

@@ -15,14 +15,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ledger import anchoring, evidence, lookup, timestamps
+from ledger import evidence, lookup, timestamps
 from ledger.canonical import parse as parse_canonical
 from ledger.draft import RecordDraft
 from ledger.errors import InvalidRecord, NotFound
 from ledger.ingest import Appended
 from ledger.keys import Principal
 from ledger.record import hex32
-from ledger.store.schema import RecordRow
 
 from .. import jsonbody
 from ..deps import (
@@ -164,15 +163,13 @@ def _batch_drafts(body: bytes, ctx: AppContext) -> list[RecordDraft]:
     return drafts
 
 
-def _visible_row(session: Session, principal: Principal, record_id: str) -> RecordRow:
-    """The record's row, or the same NotFound as for an unknown id when out of reach."""
-    try:
-        row = lookup.record_row(session, record_id)
-    except NotFound:
-        row = None
-    if row is None or not may_read_province(principal, row.province):
+def _visible(session: Session, principal: Principal, record_id: str) -> lookup.Located:
+    """The record with its batch and anchor (one statement), or the same NotFound as for an
+    unknown id when out of reach."""
+    found = lookup.locate(session, record_id)
+    if not may_read_province(principal, found.province):
         raise NotFound(f"no record {record_id}")
-    return row
+    return found
 
 
 _READ_PROBLEMS = problem_responses(*AUTH_PROBLEMS, "not-found")
@@ -188,14 +185,12 @@ _READ_PROBLEMS = problem_responses(*AUTH_PROBLEMS, "not-found")
 )
 def get_record(record_id: RecordIdPath, principal: RecordReaderDep, db: DbDep) -> Response:
     with db.snapshot() as s:
-        row = _visible_row(s, principal, record_id)
-        batch = lookup.batch_of(s, row.province, row.seq)
-        anchor = None if batch is None else anchoring.get(s, batch.province, batch.batch_no)
-        record = parse_canonical(row.canonical)
-        leaf_hash = row.leaf_hash
+        found = _visible(s, principal, record_id)
+    batch, anchor = found.batch, found.anchor
     status = ("pending" if batch is None else
               "anchored" if anchor is not None and anchor.confirmed else "sealed")
-    return json_response({"record": record, "leaf_hash": hex32(leaf_hash), "status": status,
+    return json_response({"record": parse_canonical(found.canonical),
+                          "leaf_hash": hex32(found.leaf_hash), "status": status,
                           "batch": None if batch is None else batch_view(batch),
                           "anchor": anchor_view(anchor)})
 
@@ -210,7 +205,8 @@ def get_record(record_id: RecordIdPath, principal: RecordReaderDep, db: DbDep) -
                **problem_responses(*AUTH_PROBLEMS, "not-found", "not-sealed")},
 )
 def get_evidence(record_id: RecordIdPath, principal: RecordReaderDep, db: DbDep) -> Response:
+    # One snapshot: the caller's right to see the record is checked on the very row the
+    # bundle is built from.
     with db.snapshot() as s:
-        _visible_row(s, principal, record_id)
-        bundle = evidence.build(s, record_id)
+        bundle = evidence.of_located(s, _visible(s, principal, record_id))
     return json_response(bundle)

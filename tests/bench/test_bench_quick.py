@@ -38,6 +38,9 @@ def test_quick_bench_reports_every_figure(tmp_path: Path) -> None:
     ev = r["evidence"]
     assert set(ev["batches"]) == {"100", "1000", "10000"} and ev["largest_batch"] == 10000
     assert all(b["p50_ms"]["median"] <= b["p99_ms"]["median"] for b in ev["batches"].values())
+    assert all(b["server_cpu_us_per_request"]["median"] > 0
+               and b["build_cpu_us_per_bundle"]["median"] > 0 for b in ev["batches"].values())
+    assert ev["first_bundle_of_largest_batch_ms"] > 0
     assert ev["offline_verify_bundles_per_s"]["median"] > 0
 
     an = r["anchoring"]
