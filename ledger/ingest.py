@@ -50,10 +50,12 @@ class Appended:
 def append(db: Database, drafts: Sequence[RecordDraft], *, now: datetime | None = None
            ) -> list[Appended]:
     """Append `drafts` atomically; returns one result per draft, in order."""
+    # Digests depend on the drafts alone: computed before the write lock is taken.
+    digests = [d.content_digest() for d in drafts]
     for attempt in range(_RETRIES):
         try:
             with db.transaction() as session:
-                return append_in(session, drafts, now=now)
+                return append_in(session, drafts, now=now, digests=digests)
         except IntegrityError as exc:
             # A concurrent writer inserted the same record id or advanced a chain first:
             # retrying re-reads the ledger and yields the idempotent or conflict answer.
@@ -67,15 +69,17 @@ def append(db: Database, drafts: Sequence[RecordDraft], *, now: datetime | None 
     raise AssertionError("unreachable")
 
 
-def append_in(session: Session, drafts: Sequence[RecordDraft], *, now: datetime | None = None
-              ) -> list[Appended]:
+def append_in(session: Session, drafts: Sequence[RecordDraft], *, now: datetime | None = None,
+              digests: Sequence[bytes] | None = None) -> list[Appended]:
     """`append` inside the caller's transaction (the caller commits, and retries on
     IntegrityError). Records of a case or license the domain manages are first checked
     against that subject's state machine under its row lock (ledger.transitions), so the
     check and the append commit together or not at all: no writer gets around it."""
     transitions.check(session, drafts)
     session.flush()  # the domain's row changes go first; the ledger's writes below are Core
-    appended = _append(session, drafts, now or timestamps.now())
+    if digests is None:
+        digests = [d.content_digest() for d in drafts]
+    appended = _append(session, drafts, digests, now or timestamps.now())
     # Head rows were written with Core statements: ORM copies loaded earlier are stale.
     for obj in list(session.identity_map.values()):
         if isinstance(obj, ProvinceHeadRow | SubjectHeadRow):
@@ -144,9 +148,9 @@ def _load_subjects(conn: Connection, drafts: Sequence[RecordDraft]
     return found
 
 
-def _append(session: Session, drafts: Sequence[RecordDraft], now: datetime) -> list[Appended]:
+def _append(session: Session, drafts: Sequence[RecordDraft], digests: Sequence[bytes],
+            now: datetime) -> list[Appended]:
     existing = _existing(session.connection(), drafts)
-    digests = [d.content_digest() for d in drafts]
     results: list[Appended | None] = [None] * len(drafts)
     fresh: list[int] = []
     seen: dict[str, int] = {}

@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each")
     parser.add_argument("--runs", type=int, default=None, help="runs per figure (default 3)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
+    parser.add_argument("--api-processes", type=int, default=2,
+                        help="API server processes for the ingest figures (default 2)")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["sealing", "ingest", "postgres", "evidence", "anchoring",
                                  "audit"])
@@ -68,8 +70,11 @@ def main(argv: list[str] | None = None) -> int:
                                          [1000, 10_000, 100_000, 1_000_000], runs)
     if "ingest" not in args.skip:
         step("ingest (SQLite)")
-        load = dict(batches=3, singles=300, connections=16) if quick else \
-            dict(batches=20, singles=3000, connections=16)
+        # As `govtrace api --workers 2` serves on 2 cores; batches from 4 province systems.
+        load = dict(batches=3, singles=300, connections=16, batch_connections=4,
+                    processes=args.api_processes) if quick else \
+            dict(batches=40, singles=6000, connections=16, batch_connections=4,
+                 processes=args.api_processes)
         results["ingest"] = [ingest.run_sqlite(runs=runs, **load)]
         if "postgres" in args.skip or quick:
             results["ingest"].append({"backend": "postgresql", "measured": False,

@@ -39,22 +39,26 @@ def cpu_seconds(pid: int) -> float:
 @dataclass
 class Server:
     port: int
-    pid: int
+    pids: list[int]
 
     def cpu(self) -> float:
-        return cpu_seconds(self.pid)
+        """CPU seconds of all server processes together."""
+        return sum(cpu_seconds(pid) for pid in self.pids)
 
 
 @contextmanager
-def api_server(data_dir: Path, **settings: Any) -> Iterator[Server]:
-    """The real app under uvicorn in a spawned child."""
+def api_server(data_dir: Path, *, processes: int = 1, **settings: Any) -> Iterator[Server]:
+    """The real app under uvicorn in `processes` spawned children sharing one listening
+    socket, as `govtrace api --workers N` runs it (the kernel spreads connections)."""
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    child = multiprocessing.get_context("spawn").Process(
-        target=_serve, args=({"data_dir": data_dir, **settings}, sock), daemon=True)
-    child.start()
+    spawn = multiprocessing.get_context("spawn")
+    children = [spawn.Process(target=_serve, args=({"data_dir": data_dir, **settings}, sock),
+                              daemon=True) for _ in range(processes)]
+    for child in children:
+        child.start()
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -65,11 +69,14 @@ def api_server(data_dir: Path, **settings: Any) -> Iterator[Server]:
                         break
             except OSError:
                 time.sleep(0.05)
-        assert child.pid is not None
-        yield Server(port, child.pid)
+        pids = [child.pid for child in children]
+        assert None not in pids
+        yield Server(port, [pid for pid in pids if pid is not None])
     finally:
-        child.terminate()
-        child.join(10)
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join(10)
         sock.close()
 
 

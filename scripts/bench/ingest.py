@@ -53,7 +53,7 @@ def _prepare(settings: Settings) -> str:
 
 
 def _measure(server: Server, token: str, *, batches: int, batch_size: int, singles: int,
-             connections: int, runs: int) -> dict[str, Any]:
+             connections: int, batch_connections: int, runs: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     batch_rates, batch_lat, single_rates, single_lat = [], [], [], []
     batch_cpu, single_cpu = [], []
@@ -61,7 +61,7 @@ def _measure(server: Server, token: str, *, batches: int, batch_size: int, singl
         reqs = [request("POST", "/v1/records:batch", token, orjson.dumps(
             {"records": [draft() for _ in range(batch_size)]})) for _ in range(batches)]
         cpu = server.cpu()
-        took, lat, statuses = drive(server.port, reqs, 1)
+        took, lat, statuses = drive(server.port, reqs, batch_connections)
         assert set(statuses) == {201}, statuses
         if i:
             batch_rates.append(batches * batch_size / took)
@@ -85,25 +85,29 @@ def _measure(server: Server, token: str, *, batches: int, batch_size: int, singl
     out["single_latency_ms"] = {"p50": percentile(single_lat, 50) * 1e3,
                                 "p99": percentile(single_lat, 99) * 1e3}
     out["connections"] = connections
+    out["batch_connections"] = batch_connections
+    out["server_processes"] = len(server.pids)
     out["batch_size"] = batch_size
     return out
 
 
-def run_sqlite(*, batches: int, singles: int, connections: int, runs: int) -> dict[str, Any]:
+def run_sqlite(*, batches: int, singles: int, connections: int, batch_connections: int,
+               processes: int, runs: int) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix="govtrace-bench-ingest-"))
     try:
         settings = Settings(data_dir=data_dir, sqlite_synchronous="FULL")
         token = _prepare(settings)
-        with api_server(data_dir, sqlite_synchronous="FULL") as server:
+        with api_server(data_dir, processes=processes, sqlite_synchronous="FULL") as server:
             result = _measure(server, token, batches=batches, batch_size=1000, singles=singles,
-                              connections=connections, runs=runs)
+                              connections=connections, batch_connections=batch_connections,
+                              runs=runs)
         return {"backend": "sqlite (WAL, synchronous=FULL)", **result}
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def run_postgres(*, batches: int, singles: int, connections: int, runs: int
-                 ) -> dict[str, Any]:
+def run_postgres(*, batches: int, singles: int, connections: int, batch_connections: int,
+                 processes: int, runs: int) -> dict[str, Any]:
     script = ROOT / "scripts" / "postgres.sh"
     if not script.exists():
         return {"backend": "postgresql", "measured": False,
@@ -127,9 +131,10 @@ def run_postgres(*, batches: int, singles: int, connections: int, runs: int
         engine.dispose()
         data_dir = cluster / "data"
         token = _prepare(Settings(data_dir=data_dir, database_url=url))
-        with api_server(data_dir, database_url=url) as server:
+        with api_server(data_dir, processes=processes, database_url=url) as server:
             result = _measure(server, token, batches=batches, batch_size=1000, singles=singles,
-                              connections=connections, runs=runs)
+                              connections=connections, batch_connections=batch_connections,
+                              runs=runs)
         return {"backend": "postgresql (fsync=on, synchronous_commit=on)", "measured": True,
                 **result}
     finally:
