@@ -19,6 +19,7 @@ block (a key not in the authentication cache) hands its query to the threadpool 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
@@ -81,6 +82,11 @@ async def get_principal(
     ctx: ContextDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
+    return await _authenticate(ctx, credentials)
+
+
+async def _authenticate(ctx: AppContext, credentials: HTTPAuthorizationCredentials | None
+                        ) -> Principal:
     if credentials is None:
         raise _unauthorized("send an API key as `Authorization: Bearer gt_…`")
     token = credentials.credentials
@@ -102,15 +108,18 @@ def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     wanted = ", ".join(roles)
 
     async def dependency(principal: PrincipalDep) -> Principal:
-        if principal.role not in allowed:
-            raise ApiProblem("forbidden", f"this action needs role {wanted}; "
-                             f"the key has role {principal.role}")
+        _check_role(principal, allowed, wanted)
         return principal
 
     return dependency
 
 
-WriterDep = Annotated[Principal, Depends(require_role(*WRITERS))]
+def _check_role(principal: Principal, allowed: frozenset[str], wanted: str) -> None:
+    if principal.role not in allowed:
+        raise ApiProblem("forbidden", f"this action needs role {wanted}; "
+                         f"the key has role {principal.role}")
+
+
 RecordReaderDep = Annotated[Principal, Depends(require_role(*RECORD_READERS))]
 
 
@@ -149,3 +158,32 @@ async def read_json_body(request: Request) -> bytes:
 #: Declare after the principal dependency: FastAPI resolves dependencies in parameter order,
 #: so unauthenticated callers are turned away before their body is read.
 RawBodyDep = Annotated[bytes, Depends(read_json_body)]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerWrite:
+    """What a ledger write endpoint needs: the writer's key, the app, the raw JSON body."""
+
+    principal: Principal
+    ctx: AppContext
+    body: bytes
+
+
+_WRITER_ROLES = frozenset(WRITERS)
+
+
+async def ledger_write(request: Request) -> LedgerWrite:
+    """An operator's principal, `ContextDep` and `RawBodyDep` as one dependency, with the
+    same checks in the same order (401, 403, then 415 before the body is read). FastAPI's
+    dependency resolution cost more per request than the rest of a single-record append
+    (docs/performance.md). Routes taking it declare their bearer security in the OpenAPI
+    document themselves (`LEDGER_WRITE_SECURITY`)."""
+    ctx = await get_context(request)
+    principal = await _authenticate(ctx, await bearer(request))
+    _check_role(principal, _WRITER_ROLES, ", ".join(WRITERS))
+    return LedgerWrite(principal, ctx, await read_json_body(request))
+
+
+LedgerWriteDep = Annotated[LedgerWrite, Depends(ledger_write)]
+#: The OpenAPI `security` of a route that takes `LedgerWriteDep` (the scheme is `bearer`'s).
+LEDGER_WRITE_SECURITY: list[dict[str, list[str]]] = [{"ApiKey": []}]

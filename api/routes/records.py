@@ -25,11 +25,10 @@ from ledger.record import hex32
 
 from .. import jsonbody
 from ..deps import (
-    ContextDep,
+    LEDGER_WRITE_SECURITY,
     DbDep,
-    RawBodyDep,
+    LedgerWriteDep,
     RecordReaderDep,
-    WriterDep,
     ensure_may_write,
     may_read_province,
 )
@@ -78,12 +77,14 @@ def _draft(obj: Any, ctx: AppContext, diagnosis: jsonbody.LazyDiagnosis,
     responses={200: ok(Receipt, "Idempotent repeat: the record was already in the ledger.",
                        {**ex.RECEIPT, "created": False}),
                201: ok(Receipt, "Appended.", ex.RECEIPT), **problem_responses(*_WRITE_CODES)},
-    openapi_extra=json_body(RecordIn, {
+    openapi_extra={**json_body(RecordIn, {
         "case_step": ("A case step", ex.DRAFT),
         "linked_step": ("A later step naming its predecessor in `prev`", ex.DRAFT_NEXT),
         "license_event": ("A license event with a client-chosen salt", ex.LICENSE_DRAFT)}),
+        "security": LEDGER_WRITE_SECURITY},
 )
-async def create_record(principal: WriterDep, ctx: ContextDep, body: RawBodyDep) -> Response:
+async def create_record(call: LedgerWriteDep) -> Response:
+    principal, ctx, body = call.principal, call.ctx, call.body
     # A one-record body parses and validates in tens of microseconds: cheaper on the event
     # loop than a thread hop. Anything larger (it will be refused anyway) goes to a thread.
     if len(body) <= _INLINE_BODY_BYTES:
@@ -128,13 +129,15 @@ def _batch_items(obj: Any, limit: int) -> list[Any]:
                        {"records": [{**ex.RECEIPT, "created": False}]}),
                201: ok(BatchReceipt, "Appended.", {"records": [ex.RECEIPT]}),
                **problem_responses(*_WRITE_CODES, "too-many-records")},
-    openapi_extra=json_body(RecordBatchIn, {
+    openapi_extra={**json_body(RecordBatchIn, {
         "two_records": ("A case step and a license event",
                         {"records": [ex.DRAFT, ex.LICENSE_DRAFT]})}),
+        "security": LEDGER_WRITE_SECURITY},
 )
-async def create_records(principal: WriterDep, ctx: ContextDep, body: RawBodyDep) -> Response:
-    drafts = await run_in_threadpool(_batch_drafts, body, ctx)
-    ensure_may_write(principal, [d.province for d in drafts])
+async def create_records(call: LedgerWriteDep) -> Response:
+    drafts = await run_in_threadpool(_batch_drafts, call.body, call.ctx)
+    ensure_may_write(call.principal, [d.province for d in drafts])
+    ctx = call.ctx
     results = await ctx.committer.append(drafts)
     return json_response({"records": [_receipt(a) for a in results]},
                          201 if any(a.created for a in results) else 200)
