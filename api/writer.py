@@ -20,8 +20,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Sequence
-
-from starlette.concurrency import run_in_threadpool
+from concurrent.futures import ThreadPoolExecutor
 
 from ledger import ingest
 from ledger.draft import RecordDraft
@@ -44,6 +43,9 @@ class GroupCommitter:
         self.db = db
         self.max_records = max_records
         self._queue: deque[_Job] = deque()
+        # Groups commit one at a time, so one thread of its own: cheaper per group than
+        # anyio's shared threadpool, and never queued behind slow sync endpoints there.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="group-commit")
         self._drainer: asyncio.Task[None] | None = None
 
     async def append(self, drafts: Sequence[RecordDraft]) -> list[ingest.Appended]:
@@ -68,7 +70,8 @@ class GroupCommitter:
             while self._queue:
                 group = self._take_group()
                 try:
-                    outcomes = await run_in_threadpool(self._commit, [d for d, _ in group])
+                    outcomes = await asyncio.get_running_loop().run_in_executor(
+                        self._thread, self._commit, [d for d, _ in group])
                 except asyncio.CancelledError:  # the loop is shutting down: nobody may hang
                     for _, future in group:
                         future.cancel()

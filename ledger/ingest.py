@@ -12,6 +12,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -104,10 +105,11 @@ _UPDATE_SUBJECT = ("UPDATE subject_head SET last_leaf = ?, length = ? "
                    "WHERE subject_type = ? AND subject_id = ?")
 
 
-def _locking(conn: Connection, sql: str, *names: str) -> TextClause:
+@functools.cache
+def _locking(dialect: str, sql: str, *names: str) -> TextClause:
     """`sql` as a row-locking query: FOR UPDATE on PostgreSQL (SQLite's BEGIN IMMEDIATE
-    already holds the database write lock)."""
-    suffix = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
+    already holds the database write lock). Built once per dialect and query."""
+    suffix = " FOR UPDATE" if dialect == "postgresql" else ""
     return text(sql + suffix).bindparams(*(bindparam(n, expanding=True) for n in names))
 
 
@@ -125,7 +127,7 @@ def _load_heads(conn: Connection, provinces: set[int]) -> dict[int, int | None]:
 
     Locks are always taken in key order (heads, then subjects) so that concurrent
     multi-province groups on PostgreSQL cannot deadlock each other."""
-    query = _locking(conn, _SELECT_HEADS, "provinces")
+    query = _locking(conn.dialect.name, _SELECT_HEADS, "provinces")
     heads: dict[int, int | None] = dict.fromkeys(provinces)
     heads.update((r.province, r.last_seq) for r in
                  conn.execute(query, {"provinces": sorted(provinces)}))
@@ -137,7 +139,7 @@ def _load_subjects(conn: Connection, drafts: Sequence[RecordDraft]
     wanted = {(d.subject.type, d.subject.id) for d in drafts}
     ids = sorted({sid for _, sid in wanted})  # chunks lock in one global order too
     types = sorted({kind for kind, _ in wanted})
-    query = _locking(conn, _SELECT_SUBJECTS, "types", "ids")
+    query = _locking(conn.dialect.name, _SELECT_SUBJECTS, "types", "ids")
     found: dict[tuple[str, str], tuple[bytes, int]] = {}
     for i in range(0, len(ids), 500):
         # subject_type first: the primary key is (subject_type, subject_id), and without it
