@@ -5,6 +5,9 @@ api/deps.py find them, so any number of apps (tests, several databases) share a 
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from importlib import metadata
 from typing import Any
@@ -52,11 +55,28 @@ class GovtraceAPI(FastAPI):
         return self.openapi_schema
 
 
+@asynccontextmanager
+async def _frozen_heap(_app: FastAPI) -> AsyncIterator[None]:
+    """Move everything alive at start-up out of the cyclic GC's sight (`gc.freeze`).
+
+    The imported modules, SQLAlchemy metadata, FastAPI routes and OpenAPI models are
+    hundreds of thousands of objects that live as long as the process; each full collection
+    walked them all, a 40-60 ms pause roughly once a second under load that stalled every
+    request in flight (the single-POST p99; docs/performance.md). Only for server processes:
+    frozen objects are never collected, which a test process creating many apps would leak.
+    """
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app(settings: Settings, services: Services, *,
-               auth_cache_seconds: float = DEFAULT_TTL) -> FastAPI:
+               auth_cache_seconds: float = DEFAULT_TTL, server: bool = False) -> FastAPI:
     """The API over `services`. A valid key is re-checked against the database (revocation)
-    at most every `auth_cache_seconds` (0: on every request)."""
+    at most every `auth_cache_seconds` (0: on every request). `server`: this app is what the
+    process serves until it exits (uvicorn), so its start-up heap is frozen for the GC."""
     app = GovtraceAPI(
+        lifespan=_frozen_heap if server else None,
         title="govtrace",
         version=_version(),
         description=DESCRIPTION,

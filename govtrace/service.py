@@ -62,7 +62,8 @@ def make_app(settings: Settings, db: Database) -> FastAPI:
     services = Services(db, chain_status=status.reader(db, stale_after=settings.lease_ttl_seconds),
                         verify_bundle=trusted_verifier(settings, db),
                         audit_chain=served_chain_roots(settings, db))
-    return create_app(settings, services, auth_cache_seconds=settings.auth_cache_seconds)
+    return create_app(settings, services, auth_cache_seconds=settings.auth_cache_seconds,
+                      server=True)
 
 
 @dataclass

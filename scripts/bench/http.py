@@ -25,7 +25,7 @@ def _serve(settings: dict[str, Any], sock: socket.socket) -> None:
 
     s = Settings(**settings)
     db = Database(s.database_options())
-    app = create_app(s, Services(db), auth_cache_seconds=60)
+    app = create_app(s, Services(db), auth_cache_seconds=60, server=True)
     uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run([sock])
 
 
