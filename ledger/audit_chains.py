@@ -5,6 +5,7 @@ pass each record's (subject, prev, leaf) goes to one of N bucket files chosen by
 the subject, with the subject heads (`subject_head`) alongside; N is chosen so a bucket holds
 about `BUCKET_RECORDS` records. Each bucket is then checked on its own: every subject lies
 wholly in one bucket. That is an external hash join: memory is one bucket, not the ledger.
+Links a scan task could already follow arrive folded into runs (ledger/audit_links.py).
 
 A sound chain of a subject has one first record (prev null, or a leaf held outside this
 ledger), every other record's prev names a leaf of the same subject, no leaf has two
@@ -16,17 +17,15 @@ for how the remaining shapes are turned into findings.
 
 from __future__ import annotations
 
-import marshal
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import orjson
 from sqlalchemy import text
 
 from .audit_checks import subject_key
-from .audit_scan import bucket_of, read_connection
+from .audit_links import Run, bucket_of, read_frames, write_buckets
+from .audit_scan import driver_sql, read_connection
 from .store import Database
 
 BUCKET_RECORDS = 32_768
@@ -97,40 +96,61 @@ def shape(chain: SubjectChain) -> Shape:
                  len(roots) == 1 and bool(dangling))
 
 
-def read_bucket(directory: str, bucket: int) -> Iterator[SubjectChain]:
-    """Every subject of one bucket, assembled from all processes' bucket files."""
-    subjects: dict[str, SubjectChain] = {}
-    for path in sorted(Path(directory).glob(f"b{bucket:05d}-*")):
-        data = memoryview(path.read_bytes())
-        offset = 0
-        while offset < len(data):
-            size = int.from_bytes(data[offset:offset + 4], "little")
-            # Our own scratch files, written by this audit moments ago (audit_scan.py).
-            entries = marshal.loads(data[offset + 4:offset + 4 + size])  # noqa: S302
-            offset += 4 + size
-            for entry in entries:
-                chain = subjects.get(entry[1])
-                if chain is None:
-                    chain = subjects[entry[1]] = SubjectChain(entry[1])
-                if entry[0] == "r":
-                    chain.links.append((entry[4], entry[5], entry[3], entry[2]))
-                else:
-                    chain.head = (entry[2], entry[3])
-    yield from subjects.values()
-
-
-def is_sound(chain: SubjectChain) -> bool:
-    """`shape(chain).sound`, quicker: n records, n distinct prevs of which n - 1 are leaves of
-    the subject and none is the last leaf, form one path ending at the head's last leaf (a
-    cycle would need a hash cycle)."""
-    head, links = chain.head, chain.links
-    n = len(links)
+def records_sound(runs: list[Run], head: tuple[bytes, int] | None) -> bool:
+    """The rule for a subject's records (the same as `shape(...).sound` up to hash cycles):
+    the head says n; the n prevs are distinct, n - 1 of them are leaves of the subject, and
+    the head's last leaf is a leaf and no prev. Each run gives back all its records here."""
+    prevs: list[bytes | None] = []
+    leaves: list[bytes] = []
+    for run in runs:
+        inner = _split(run[5])
+        prevs.append(run[1])
+        prevs += inner
+        leaves += inner
+        leaves.append(run[2])
+    n = len(prevs)
     if head is None or head[1] != n:
         return False
-    leaves = {link[2] for link in links}
-    prevs = {link[3] for link in links}
-    return (len(prevs) == n and head[0] in leaves and head[0] not in prevs
-            and len(prevs & leaves) == n - 1)
+    have, named = set(leaves), set(prevs)
+    return (len(named) == n and head[0] in have and head[0] not in named
+            and len(named & have) == n - 1)
+
+
+def runs_sound(runs: list[Run], head: tuple[bytes, int] | None) -> bool:
+    """`records_sound`, from the ends of the runs where that is exact: when every run is clean
+    (ledger/audit_links.py), leaves are distinct, so the records' prevs (first prevs F, inner
+    leaves I) are distinct iff F is and no first prev is an inner leaf, and then the rule
+    reads: the head says n, the head's leaf ends a run and is no first prev, and m - 1 of the
+    m first prevs end runs. A subject with a marked run is judged record by record."""
+    if any(run[4] for run in runs):
+        return records_sound(runs, head)
+    if head is None or head[1] != sum(run[3] for run in runs):
+        return False
+    firsts = {run[1] for run in runs}
+    lasts = {run[2] for run in runs}
+    if not (len(firsts) == len(runs) and head[0] in lasts and head[0] not in firsts
+            and len(firsts & lasts) == len(runs) - 1):
+        return False
+    inner: set[bytes] = set()
+    for run in runs:
+        inner.update(_split(run[5]))
+    return firsts.isdisjoint(inner)
+
+
+def _split(inner: bytes) -> list[bytes]:
+    return [inner[i:i + 32] for i in range(0, len(inner), 32)]
+
+
+def _inside(inner: bytes, value: bytes | None) -> bool:
+    """Whether `value` is one of the 32-byte leaves in `inner` (without splitting it)."""
+    if value is None:
+        return False
+    at = inner.find(value)
+    while at != -1:
+        if at % 32 == 0 and len(value) == 32:
+            return True
+        at = inner.find(value, at + 1)
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,17 +169,31 @@ class ChainResult:
 
 
 def check_bucket(task: ChainTask) -> ChainResult:
-    result = ChainResult()
-    for chain in read_bucket(task.bucket_dir, task.bucket):
-        if chain.links:
-            result.subjects += 1
-        elif task.scoped:
-            continue
-        if not is_sound(chain):
-            result.anomalous += 1
-            if len(result.anomalies) < MAX_ANOMALIES:
-                result.anomalies.append(chain)
-    return result
+    """Every subject of one bucket; a subject that looks broken is returned for re-reading.
+    Most subjects are one run, checked inline: `runs_sound` of one run (clean or not, its
+    records are then a path) says the head's leaf and length are the run's, and the run's
+    first prev is neither its last leaf nor one inside it."""
+    heads: dict[str, tuple[bytes, int]] = dict(read_frames(task.bucket_dir, "h", task.bucket))
+    runs: list[Run] = read_frames(task.bucket_dir, "r", task.bucket)
+    single: dict[str, Run] = {run[0]: run for run in runs}
+    several: dict[str, list[Run]] = {}
+    if len(single) != len(runs):  # subjects whose records came in several runs
+        for run in runs:
+            several.setdefault(run[0], []).append(run)
+        several = {key: group for key, group in several.items() if len(group) > 1}
+    suspects: list[str] = []
+    for key, run in single.items():
+        head = heads.get(key)
+        if key in several:
+            if not runs_sound(several[key], head):
+                suspects.append(key)
+        elif (head is None or head[1] != run[3] or head[0] != run[2] or run[1] == run[2]
+              or _inside(run[5], run[1])):
+            suspects.append(key)
+    if not task.scoped:  # a head without records: its records were all deleted
+        suspects.extend(key for key in heads if key not in single)
+    return ChainResult(len(single), len(suspects),
+                       [SubjectChain(key) for key in suspects[:MAX_ANOMALIES]])
 
 
 def reload(db: Database, chain: SubjectChain) -> SubjectChain:
@@ -182,23 +216,26 @@ def _prev(data: bytes) -> bytes | None:
         return b"\xff" * 32
 
 
-def head_entries(db: Database, buckets: int, page: int = 8192
-                 ) -> Iterator[dict[int, list[tuple[Any, ...]]]]:
-    """Subject heads, keyset-paginated, grouped by bucket for `write_buckets`."""
-    query = text("SELECT subject_type, subject_id, last_leaf, length FROM subject_head "
-                 # A row value, not `a > x OR (a = x AND b > y)`: SQLite then seeks the
-                 # primary key index instead of scanning the table for every page.
-                 "WHERE (subject_type, subject_id) > (:t, :i) "
-                 "ORDER BY subject_type, subject_id LIMIT :n")
-    after = ("", "")
+def write_heads(db: Database, directory: str, buckets: int, page: int = 16_384) -> int:
+    """Copy every subject head, keyset-paginated, into the buckets; returns how many. The
+    driver's cursor, not SQLAlchemy rows: this runs once per subject."""
+    sql = driver_sql(db, "SELECT subject_type, subject_id, last_leaf, length FROM "
+                     # A row value, not `a > x OR (a = x AND b > y)`: SQLite then seeks the
+                     # primary key index instead of scanning the table for every page.
+                     "subject_head WHERE (subject_type, subject_id) > (:t, :i) "
+                     "ORDER BY subject_type, subject_id LIMIT :n")
+    after, count = ("", ""), 0
     with read_connection(db) as conn:
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         while True:
-            rows = conn.execute(query, {"t": after[0], "i": after[1], "n": page}).all()
+            cursor.execute(sql, {"t": after[0], "i": after[1], "n": page})
+            rows = cursor.fetchall()
             if not rows:
-                return
-            parts: dict[int, list[tuple[Any, ...]]] = {}
+                return count
+            parts: dict[int, list[Any]] = {}
             for stype, sid, last, length in rows:
                 key = subject_key(stype, sid)
-                parts.setdefault(bucket_of(key, buckets), []).append(("h", key, last, length))
-            yield parts
+                parts.setdefault(bucket_of(key, buckets), []).append((key, (last, length)))
+            write_buckets(directory, "h", parts)
+            count += len(rows)
             after = (rows[-1][0], rows[-1][1])

@@ -2,10 +2,11 @@
 
 A task reads its rows in pages (keyset pagination: `seq >= next` ... `LIMIT page`), so memory
 per task is bounded by its range (at most `PIECE` records) whatever the ledger's size, and
-the same SQL runs on SQLite and PostgreSQL. Tasks are plain data so a process pool can run
-them; each returns the little the coordinator needs: findings, gaps, and for every piece of
-a sealed batch the recomputed subtree root and the 256-record segments whose recomputed
-level-8 node differs from the stored tile.
+the same SQL runs on SQLite and PostgreSQL. The rows are checked by ledger/audit_rows.py and
+their links written to the chain check's buckets by ledger/audit_links.py. Tasks are plain
+data so worker processes can run them; each returns the little the coordinator needs:
+findings, gaps, and for every piece of a sealed batch the recomputed subtree root and the
+256-record segments whose recomputed level-8 node differs from the stored tile.
 
 A batch [f, f+n) is cut into pieces aligned at multiples of PIECE from f. Because RFC 9162
 splits a tree at the largest power of two below its size, every complete piece is a subtree
@@ -14,26 +15,29 @@ and the batch root is the Merkle root over the piece roots (the last piece may b
 
 from __future__ import annotations
 
-import marshal
-import os
 import re
-import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from . import merkle, tiles
-from .audit_checks import COLUMNS, inspect, quick
+from .audit_checks import COLUMNS
+from .audit_links import MAX_RUNS, Links
+from .audit_rows import RowState, careful_rows, fast_rows
 from .store import Database
 
 PIECE = 1 << 16
 PAGE = 8192
+CHUNK = 256
 SEGMENT = tiles.TILE_WIDTH
 
-_ROWS = (f"SELECT {', '.join(COLUMNS)} FROM record WHERE province = :p "  # noqa: S608
-         "AND seq >= :lo AND seq < :hi ORDER BY seq LIMIT :n")
+_ROWS_OF = ("SELECT {} FROM record WHERE province = :p AND seq >= :lo AND seq < :hi "
+            "ORDER BY seq LIMIT :n")
+#: The fast check does not need the writer's digest (the last column): one column less to
+#: fetch per row.
+_ROWS = _ROWS_OF.format(", ".join(COLUMNS[:-1]))
+_CAREFUL_ROWS = _ROWS_OF.format(", ".join(COLUMNS))
 _TILES = text("SELECT tile_index, hashes FROM batch_tile WHERE province = :p AND batch_no = :b "
               "AND level = :level AND tile_index >= :t0 AND tile_index <= :t1")
 
@@ -91,72 +95,36 @@ def driver_sql(db: Database, sql: str) -> str:
     return sql
 
 
-def bucket_of(key: str, buckets: int) -> int:
-    return zlib.crc32(key.encode()) % buckets
-
-
-def write_buckets(directory: str, parts: dict[int, list[tuple[Any, ...]]]) -> None:
-    """Append length-prefixed marshal frames to per-bucket files (one file per process, so no
-    locking). Reading a file whole and `marshal.loads` per frame is 13x faster than
-    `marshal.load` on a file object."""
-    pid = os.getpid()
-    for bucket, entries in parts.items():
-        blob = marshal.dumps(entries)
-        with (Path(directory) / f"b{bucket:05d}-{pid}").open("ab") as f:
-            f.write(len(blob).to_bytes(4, "little") + blob)
-
-
 def scan(db: Database, task: ScanTask) -> ScanResult:
     result = ScanResult(task)
-    leaves: list[bytes] = []
-    expected = task.lo
-    province = task.province
+    state = RowState(task.province, task.lo, Links(task.bucket_dir, task.buckets),
+                     gaps=result.gaps, modified=result.modified, reordered=result.reordered)
+    check = careful_rows if task.careful else fast_rows
     with read_connection(db) as conn:
         # The driver's own cursor: SQLAlchemy's Row objects cost a microsecond per row, a
         # sixth of the whole per-record budget. Reads only, so no transaction is needed
         # across pages: rows at or below the heads read at the start never change legally.
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        sql = driver_sql(db, _ROWS)
-        while expected < task.hi:
-            cursor.execute(sql, {"p": province, "lo": expected, "hi": task.hi, "n": PAGE})
-            rows = cursor.fetchall()
-            if not rows:
+        sql = driver_sql(db, _CAREFUL_ROWS if task.careful else _ROWS)
+        while state.expected < task.hi:
+            cursor.execute(sql, {"p": task.province, "lo": state.expected, "hi": task.hi,
+                                 "n": PAGE})
+            # A page is taken CHUNK rows at a time: rows checked while they are still in the
+            # CPU cache cost ~15% less than a page fetched whole (8 MB) and checked after.
+            got = 0
+            while rows := cursor.fetchmany(CHUNK):
+                check(state, rows)
+                got += len(rows)
+                if len(state.links.runs) >= MAX_RUNS:
+                    state.links.flush()
+            if not got:
                 break
-            chains: dict[int, list[tuple[Any, ...]]] = {}
-            for row in rows:
-                seq = row[0]
-                if seq != expected:
-                    result.gaps.append((expected, seq - 1))
-                    leaves.extend([b""] * (seq - expected))  # keep leaves[i] at seq lo + i
-                expected = seq + 1
-                fine = None if task.careful else quick(row, province)
-                if fine is not None:
-                    leaves.append(fine[0])
-                    if task.bucket_dir is not None:
-                        chains.setdefault(zlib.crc32(fine[1].encode()) % task.buckets, []
-                                          ).append(("r", fine[1], fine[2], row[8], province, seq))
-                    continue
-                found = inspect(row, province, careful=task.careful)
-                leaves.append(found.leaf)
-                if found.reasons:
-                    result.modified.append({"province": province, "seq": seq,
-                                            "record_id": row[1], "reasons": found.reasons})
-                elif found.sealed_at is not None:
-                    result.reordered.append({"province": province, "seq": seq,
-                                             "record_id": row[1],
-                                             "sealed_province": found.sealed_at[0],
-                                             "sealed_seq": found.sealed_at[1]})
-                if task.bucket_dir is not None and found.link is not None:
-                    key, prev = found.link
-                    chains.setdefault(bucket_of(key, task.buckets), []).append(
-                        ("r", key, prev, row[8], province, seq))
-            result.rows += len(rows)
-            if chains and task.bucket_dir is not None:
-                write_buckets(task.bucket_dir, chains)
-        if expected < task.hi:
-            result.gaps.append((expected, task.hi - 1))
+            result.rows += got
+        if state.expected < task.hi:
+            result.gaps.append((state.expected, task.hi - 1))
+        state.links.flush()
         if task.pieces:
-            _pieces(conn, task, result, leaves)
+            _pieces(conn, task, result, state.leaves)
     return result
 
 
