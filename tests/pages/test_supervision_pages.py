@@ -56,7 +56,7 @@ def test_supervisor_session_cookie_and_sign_out(live: Live, batches: int) -> Non
         cookie = next(c for c in r.headers.get_list("set-cookie")
                       if c.startswith("govtrace_session="))
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Max-Age" not in cookie
-        assert token not in cookie and token.split("_")[2] not in cookie
+        assert token not in cookie and token.split("_", 2)[2] not in cookie
         page = http.get("/supervision?province=310000&severity=bogus")
         assert page.status_code == 200 and "上链延迟" in page.text
         assert 'data-province="310000"' in page.text
