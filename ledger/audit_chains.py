@@ -25,8 +25,9 @@ from sqlalchemy import text
 
 from .audit_checks import subject_key
 from .audit_links import Run, bucket_of, read_frames, write_buckets
-from .audit_scan import driver_sql, read_connection
+from .audit_scan import read_connection
 from .store import Database
+from .store.database import driver_sql
 
 BUCKET_RECORDS = 32_768
 MAX_BUCKETS = 4096
@@ -219,7 +220,7 @@ def _prev(data: bytes) -> bytes | None:
 def write_heads(db: Database, directory: str, buckets: int, page: int = 16_384) -> int:
     """Copy every subject head, keyset-paginated, into the buckets; returns how many. The
     driver's cursor, not SQLAlchemy rows: this runs once per subject."""
-    sql = driver_sql(db, "SELECT subject_type, subject_id, last_leaf, length FROM "
+    sql = driver_sql(db.engine.dialect, "SELECT subject_type, subject_id, last_leaf, length FROM "
                      # A row value, not `a > x OR (a = x AND b > y)`: SQLite then seeks the
                      # primary key index instead of scanning the table for every page.
                      "subject_head WHERE (subject_type, subject_id) > (:t, :i) "

@@ -15,7 +15,6 @@ and the batch root is the Merkle root over the piece roots (the last piece may b
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +25,7 @@ from .audit_checks import COLUMNS
 from .audit_links import MAX_RUNS, Links
 from .audit_rows import RowState, careful_rows, fast_rows
 from .store import Database
+from .store.database import driver_sql
 
 PIECE = 1 << 16
 PAGE = 8192
@@ -88,13 +88,6 @@ def read_connection(db: Database) -> Connection:
     return db.engine.connect().execution_options(govtrace_read_only=True)
 
 
-def driver_sql(db: Database, sql: str) -> str:
-    """`:name` parameters in the driver's own style (sqlite3 takes them as they are)."""
-    if db.engine.dialect.paramstyle in ("pyformat", "format"):
-        return re.sub(r":(\w+)", r"%(\1)s", sql)
-    return sql
-
-
 def scan(db: Database, task: ScanTask) -> ScanResult:
     result = ScanResult(task)
     state = RowState(task.province, task.lo, Links(task.bucket_dir, task.buckets),
@@ -105,7 +98,7 @@ def scan(db: Database, task: ScanTask) -> ScanResult:
         # sixth of the whole per-record budget. Reads only, so no transaction is needed
         # across pages: rows at or below the heads read at the start never change legally.
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        sql = driver_sql(db, _CAREFUL_ROWS if task.careful else _ROWS)
+        sql = driver_sql(db.engine.dialect, _CAREFUL_ROWS if task.careful else _ROWS)
         while state.expected < task.hi:
             cursor.execute(sql, {"p": task.province, "lo": state.expected, "hi": task.hi,
                                  "n": PAGE})

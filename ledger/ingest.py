@@ -28,7 +28,7 @@ from .draft import RecordDraft
 from .errors import ChainConflict, DuplicateRecord, StorageError
 from .record import Record, hex32, new_salt, unhex
 from .store import Database
-from .store.database import is_retryable
+from .store.database import driver_sql, is_retryable
 from .store.schema import ProvinceHeadRow, SubjectHeadRow
 
 _RETRIES = 3
@@ -224,25 +224,18 @@ def _assign(session: Session, drafts: list[RecordDraft], digests: list[bytes], n
     # One driver-level executemany of ready tuples: the ORM's bulk path, Core's typed binds
     # and even text()'s per-row parameter dicts cost more per row than the rest of the
     # append (docs/performance.md). bytes bind as BLOB/bytea on every driver.
-    conn.exec_driver_sql(_placeholders(conn, _INSERT_RECORD), rows)
+    conn.exec_driver_sql(driver_sql(conn.dialect, _INSERT_RECORD), rows)
     new_subjects = [(k[0], k[1], v[0], v[1]) for k, v in touched.items() if v[2]]
     if new_subjects:
-        conn.exec_driver_sql(_placeholders(conn, _INSERT_SUBJECT), new_subjects)
+        conn.exec_driver_sql(driver_sql(conn.dialect, _INSERT_SUBJECT), new_subjects)
     moved = [(v[0], v[1], k[0], k[1]) for k, v in touched.items() if not v[2]]
     if moved:
-        conn.exec_driver_sql(_placeholders(conn, _UPDATE_SUBJECT), moved)
+        conn.exec_driver_sql(driver_sql(conn.dialect, _UPDATE_SUBJECT), moved)
     for province, seq in last_seq.items():
         statement = _INSERT_HEAD if heads[province] is None else _UPDATE_HEAD
         params = (province, seq) if heads[province] is None else (seq, province)
-        conn.exec_driver_sql(_placeholders(conn, statement), params)
+        conn.exec_driver_sql(driver_sql(conn.dialect, statement), params)
     return out
-
-
-def _placeholders(conn: Connection, sql: str) -> str:
-    """`sql` written with qmark placeholders, in the driver's own paramstyle."""
-    if conn.dialect.paramstyle in ("format", "pyformat"):
-        return sql.replace("?", "%s")
-    return sql
 
 
 __all__ = ["Appended", "append", "append_in"]

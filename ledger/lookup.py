@@ -8,7 +8,6 @@ SQLAlchemy's statement and row handling cost more CPU than the queries themselve
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from .batch import Batch
 from .canonical import parse
 from .errors import NotFound
 from .record import Record
+from .store.database import takes_percent, to_percent
 from .store.schema import AnchorRow, BatchRow, RecordRow, TileRow
 
 
@@ -70,12 +70,7 @@ def tree(session: Session, b: Batch) -> tiles.TiledTree:
 
     def fetch(level: int, tile_index: int) -> Sequence[bytes]:
         if level == 0:
-            lo = b.first_seq + tile_index * tiles.TILE_WIDTH
-            return list(session.scalars(
-                select(RecordRow.leaf_hash)
-                .where(RecordRow.province == b.province, RecordRow.seq >= lo,
-                       RecordRow.seq < min(lo + tiles.TILE_WIDTH, b.first_seq + b.size))
-                .order_by(RecordRow.seq)))
+            return _leaf_tile(session, b, tile_index)
         blob = session.scalar(select(TileRow.hashes).where(
             TileRow.province == b.province, TileRow.batch_no == b.batch_no,
             TileRow.level == level, TileRow.tile_index == tile_index))
@@ -107,11 +102,11 @@ class _Sql:
 
     def __init__(self, sql: str) -> None:
         self.named = sql
-        self.pyformat = re.sub(r":(\w+)", r"%(\1)s", sql)
+        self.pyformat = to_percent(sql)
 
     def rows(self, session: Session, params: dict[str, Any]) -> Sequence[Any]:
         conn = session.connection()  # the snapshot's transaction, begun if not yet
-        sql = self.pyformat if conn.dialect.paramstyle in ("pyformat", "format") else self.named
+        sql = self.pyformat if takes_percent(conn.dialect) else self.named
         cursor = conn.connection.cursor()
         try:
             cursor.execute(sql, params)

@@ -8,6 +8,8 @@ UPDATE), and read-only snapshots run at REPEATABLE READ so one request sees one 
 
 from __future__ import annotations
 
+import functools
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,6 +53,24 @@ def normalise_url(url: str) -> URL:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+def takes_percent(dialect: Dialect) -> bool:
+    """Whether the driver takes `%s` / `%(name)s` placeholders (psycopg), not `?` / `:name`."""
+    return dialect.paramstyle in ("format", "pyformat")
+
+
+@functools.lru_cache(maxsize=256)
+def to_percent(sql: str) -> str:
+    """`sql` written with sqlite3's placeholders (`?`, `:name`) in psycopg's (`%s`,
+    `%(name)s`). For the hot paths that bypass SQLAlchemy's compiler (ingest, evidence,
+    audit); their statements hold no literal `?` or `:word`."""
+    return re.sub(r":(\w+)", r"%(\1)s", sql).replace("?", "%s")
+
+
+def driver_sql(dialect: Dialect, sql: str) -> str:
+    """`sql` (sqlite3's placeholders) in the driver's own paramstyle."""
+    return to_percent(sql) if takes_percent(dialect) else sql
 
 
 def is_retryable(exc: BaseException) -> bool:
