@@ -55,6 +55,9 @@ CATALOG: dict[str, tuple[int, str]] = {
     "wrong-province": (403, "Another province writes this step"),
     "too-many-requests": (429, "Too many requests"),
     "internal-error": (500, "Internal server error"),
+    # 500, not 503: the stored data is damaged, so retrying cannot help; its own type lets
+    # monitoring tell it from a bug.
+    "ledger-inconsistent": (500, "Ledger data inconsistent"),
     "storage-error": (503, "Storage unavailable"),
 }
 
@@ -113,6 +116,11 @@ def from_ledger(exc: errors.LedgerError) -> ApiProblem:
                           headers={"Retry-After": "5"})
     if isinstance(exc, errors.VerificationError):
         return ApiProblem("verification-failed", str(exc), reason=exc.reason)
+    if isinstance(exc, errors.LedgerInconsistent):
+        log.error("ledger inconsistent: %s; run `govtrace audit`", exc)
+        return ApiProblem("ledger-inconsistent", f"{exc}: the ledger's stored data is "
+                          "incomplete, so no proof can be built; operators should run "
+                          "`govtrace audit` to locate the damage and restore it from a backup")
     if isinstance(exc, errors.StorageError):
         # The ledger's message may name tables or SQL: keep it in the log, not the answer.
         log.error("storage error: %s", exc)

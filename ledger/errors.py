@@ -108,6 +108,15 @@ class StorageError(LedgerError):
     code = "storage-error"
 
 
+class LedgerInconsistent(LedgerError):
+    """Stored ledger data that a sealed batch needs is missing: leaf hashes of its records,
+    or nodes of its stored tree tiles. Not the caller's fault and not transient: the database
+    was damaged or altered behind the ledger's back (e.g. rows deleted), so no proof can be
+    served until an operator runs `govtrace audit` and restores the data."""
+
+    code = "ledger-inconsistent"
+
+
 class AuditChainUnavailable(LedgerError):
     """The tamper audit could not read anchored roots (chain unreachable, wrong contract)."""
 

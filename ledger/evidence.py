@@ -47,13 +47,14 @@ class CheckedBundle:
 
 
 def build(session: Session, record_id: str) -> dict[str, Any]:
-    """The evidence bundle for a record; raises NotFound / NotYetSealed."""
+    """The evidence bundle for a record; raises NotFound / NotYetSealed / LedgerInconsistent."""
     return of_located(session, lookup.locate(session, record_id))
 
 
 def of_located(session: Session, found: lookup.Located) -> dict[str, Any]:
     """The bundle for a record already read with `lookup.locate` in this snapshot (the API
-    checks the caller may see the record first); raises NotYetSealed."""
+    checks the caller may see the record first); raises NotYetSealed, or LedgerInconsistent
+    when stored rows the proof needs are missing."""
     b = found.batch
     if b is None:
         raise NotYetSealed(f"record {found.record_id} is waiting to be sealed into a batch")

@@ -19,7 +19,7 @@ from . import merkle, tiles
 from .anchoring import Anchor
 from .batch import Batch
 from .canonical import parse
-from .errors import NotFound
+from .errors import LedgerInconsistent, NotFound
 from .record import Record
 from .store.database import takes_percent, to_percent
 from .store.schema import AnchorRow, BatchRow, RecordRow, TileRow
@@ -65,8 +65,13 @@ def batch_of(session: Session, province: int, seq: int) -> Batch | None:
     return Batch.from_row(row)
 
 
+def _name(b: Batch) -> str:
+    return f"province {b.province} batch {b.batch_no}"
+
+
 def tree(session: Session, b: Batch) -> tiles.TiledTree:
-    """A proof server for one batch, reading leaf-hash ranges and stored tiles on demand."""
+    """A proof server for one batch, reading leaf-hash ranges and stored tiles on demand;
+    raises LedgerInconsistent when a leaf hash or stored tile it needs is missing."""
 
     def fetch(level: int, tile_index: int) -> Sequence[bytes]:
         if level == 0:
@@ -74,11 +79,12 @@ def tree(session: Session, b: Batch) -> tiles.TiledTree:
         blob = session.scalar(select(TileRow.hashes).where(
             TileRow.province == b.province, TileRow.batch_no == b.batch_no,
             TileRow.level == level, TileRow.tile_index == tile_index))
-        if blob is None:
-            raise NotFound(f"tile {level}/{tile_index} of batch {b.batch_no} is missing")
+        if blob is None:  # sealing stored every tile a complete node needs
+            raise LedgerInconsistent(f"{_name(b)}: stored tile {tile_index} of level {level} "
+                                     "is missing")
         return tiles.unpack(blob)
 
-    return tiles.TiledTree(b.size, fetch)
+    return tiles.TiledTree(b.size, fetch, name=_name(b))
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,12 +162,14 @@ def locate(session: Session, record_id: str) -> Located:
 
 
 def _leaf_tile(session: Session, b: Batch, tile: int) -> list[bytes]:
+    """Leaf hashes of the tile's records; raises LedgerInconsistent when rows are missing."""
     lo = b.first_seq + tile * tiles.TILE_WIDTH
     hi = min(lo + tiles.TILE_WIDTH, b.first_seq + b.size)
     leaves = [bytes(row[0]) for row in _LEAVES.rows(session, {"p": b.province, "lo": lo,
                                                               "hi": hi})]
     if len(leaves) != hi - lo:
-        raise LookupError(f"leaf range {lo}..{hi - 1} of batch {b.batch_no} is incomplete")
+        raise LedgerInconsistent(f"{_name(b)}: records of seq {lo}..{hi - 1} are incomplete "
+                                 f"({len(leaves)} of {hi - lo} stored)")
     return leaves
 
 
@@ -188,7 +196,8 @@ def _upper_levels(session: Session, b: Batch) -> tiles.UpperLevels | None:
 
 def inclusion_proof(session: Session, b: Batch, index: int) -> list[bytes]:
     """RFC 9162 audit path of leaf `index`: one leaf-range read, and the cached upper
-    levels (one more read, of the level-8 tiles, the first time a process sees a batch)."""
+    levels (one more read, of the level-8 tiles, the first time a process sees a batch).
+    Raises LedgerInconsistent when stored leaves or tiles the path needs are missing."""
     tile = index >> tiles.TILE_HEIGHT
     path = tiles.path_in_tile(_leaf_tile(session, b, tile), index - tile * tiles.TILE_WIDTH)
     if b.size <= tiles.TILE_WIDTH:

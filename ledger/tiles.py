@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from . import merkle
+from .errors import LedgerInconsistent
 
 TILE_HEIGHT = 8
 TILE_WIDTH = 1 << TILE_HEIGHT
@@ -65,10 +66,13 @@ def unpack(blob: bytes) -> list[bytes]:
 
 
 class TiledTree:
-    """Serves complete nodes of one sealed batch from its tiles, caching tiles per instance."""
+    """Serves complete nodes of one sealed batch from its tiles, caching tiles per instance.
 
-    def __init__(self, size: int, fetch: TileFetch) -> None:
+    `name` says which batch it is (e.g. "province 310000 batch 3") in errors."""
+
+    def __init__(self, size: int, fetch: TileFetch, *, name: str = "the batch") -> None:
         self.size = size
+        self.name = name
         self._fetch = fetch
         self._tiles: dict[tuple[int, int], Sequence[bytes]] = {}
 
@@ -79,7 +83,9 @@ class TiledTree:
             self._tiles[key] = self._fetch(base, tile)
         nodes = self._tiles[key][offset:offset + count]
         if len(nodes) != count:
-            raise LookupError(f"tile ({base}, {tile}) is missing nodes")
+            raise LedgerInconsistent(
+                f"{self.name}: stored tile {tile} of level {base} is missing nodes "
+                f"{offset}..{offset + count - 1} (found {len(nodes)} of {count})")
         return nodes
 
     def node(self, level: int, index: int) -> bytes:

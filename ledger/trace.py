@@ -21,7 +21,7 @@ from . import anchoring, evidence, lookup, merkle
 from .anchoring import Anchor
 from .batch import Batch
 from .canonical import parse
-from .errors import LedgerError
+from .errors import LedgerError, LedgerInconsistent
 from .record import hex32, unhex
 from .store.schema import RecordRow, SubjectHeadRow
 
@@ -169,10 +169,15 @@ def _find_breaks(t: Trace, length: int | None) -> None:
 
 
 def bundle_of(session: Session, r: TracedRecord) -> dict[str, Any] | None:
-    """The evidence bundle of a traced record, or None while unsealed (or unprovable)."""
+    """The evidence bundle of a traced record, or None while unsealed (or unprovable).
+
+    LedgerInconsistent (the batch's stored leaves or tiles are missing) propagates: it is
+    damage an operator must see, not a record that merely has no bundle yet."""
     if r.batch is None or r.altered:
         return None
     try:
         return evidence.build(session, r.record_id)
+    except LedgerInconsistent:
+        raise
     except LedgerError:
         return None

@@ -127,6 +127,9 @@ def _status_and_key(exc: Exception) -> tuple[int, str, dict[str, str] | None]:
         return exc.status_code, f"error.{exc.status_code}", dict(exc.headers or {})
     if isinstance(exc, errors.NotFound):
         return 404, "error.404", None
+    if isinstance(exc, errors.LedgerInconsistent):
+        log.error("ledger inconsistent on a page: %s; run `govtrace audit`", exc)
+        return 500, "error.ledger-inconsistent", None
     if isinstance(exc, errors.StorageError | OperationalError):
         log.error("storage error on a page: %s", exc)
         return 503, "error.503", {"Retry-After": "5"}

@@ -205,7 +205,8 @@ def get_record(record_id: RecordIdPath, principal: RecordReaderDep, db: DbDep) -
                 "its batch (retry after `Retry-After` seconds). `anchor` is null until the "
                 "batch's anchoring transaction is confirmed.",
     responses={200: ok(EvidenceBundle, "The bundle.", ex.EVIDENCE),
-               **problem_responses(*AUTH_PROBLEMS, "not-found", "not-sealed")},
+               **problem_responses(*AUTH_PROBLEMS, "not-found", "not-sealed",
+                                  "ledger-inconsistent")},
 )
 def get_evidence(record_id: RecordIdPath, principal: RecordReaderDep, db: DbDep) -> Response:
     # One snapshot: the caller's right to see the record is checked on the very row the

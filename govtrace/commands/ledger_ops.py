@@ -11,7 +11,7 @@ import typer
 from govtrace.commands.common import EXIT_INVALID, DatabaseUrl, DataDir, fail, open_db, settings
 from ledger import evidence as ledger_evidence
 from ledger import sealing
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, LedgerInconsistent
 
 
 def seal(
@@ -62,6 +62,9 @@ def evidence(
     try:
         with db.snapshot() as session:
             bundle = ledger_evidence.build(session, record_id)
+    except LedgerInconsistent as exc:  # damaged storage, not bad input: audit-failure exit
+        fail(f"{exc}: the ledger's stored data is incomplete; run `govtrace audit` to locate "
+             "the damage", EXIT_INVALID)
     except LedgerError as exc:
         fail(str(exc))
     finally:

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from ledger import anchoring, evidence, ingest, lookup, merkle, sealing, tiles
+from ledger import anchoring, evidence, ingest, lookup, merkle, sealing, tiles, trace
 from ledger.batch import Batch, SealPolicy
-from ledger.errors import NotFound, VerificationError
+from ledger.errors import LedgerInconsistent, NotFound, VerificationError
 from ledger.store import Database
 from ledger.store.schema import RecordRow
 from tests.conftest import DraftFactory
@@ -82,6 +82,60 @@ def test_inconsistent_tiles_are_served_as_stored_and_never_cached(
     with pytest.raises(VerificationError) as failure:
         evidence.check(bundle)
     assert failure.value.reason == "proof-invalid"  # the bundle shows what the database holds
+
+
+def _record_at(db: Database, seq: int) -> RecordRow:
+    with db.snapshot() as s:
+        row = s.scalars(select(RecordRow).where(RecordRow.seq == seq)).one()
+        s.expunge(row)
+        return row
+
+
+def test_deleted_records_make_their_leaf_range_unprovable(
+        db: Database, make_draft: DraftFactory) -> None:
+    """An insider deletes a sealed record: proofs through its 256-leaf range cannot be built
+    (LedgerInconsistent, naming where), the other ranges are still served and verify."""
+    b = _sealed(db, make_draft, 600)  # leaf ranges 1..256, 257..512 and the tail 513..600
+    gone, neighbour, elsewhere = _record_at(db, 3), _record_at(db, 5), _record_at(db, 300)
+    with db.transaction() as s:
+        s.execute(text("DELETE FROM record WHERE province = :p AND seq = 3"), {"p": b.province})
+    lookup.upper_cache.clear()
+    with db.snapshot() as s:
+        with pytest.raises(LedgerInconsistent) as failure:
+            evidence.build(s, neighbour.record_id)
+        with pytest.raises(LedgerInconsistent):
+            lookup.inclusion_proof(s, b, 4)
+        with pytest.raises(LedgerInconsistent):
+            trace.bundle_of(s, trace.trace(s, "case", neighbour.subject_id).records[0])
+        with pytest.raises(NotFound):
+            evidence.build(s, gone.record_id)
+        bundle = evidence.build(s, elsewhere.record_id)
+    assert failure.value.code == "ledger-inconsistent"
+    assert str(failure.value) == (f"province {b.province} batch {b.batch_no}: records of seq "
+                                  "1..256 are incomplete (255 of 256 stored)")
+    assert evidence.check(bundle).index == 299
+
+
+@pytest.mark.parametrize("tamper", ["delete", "truncate"])
+def test_missing_tiles_make_the_batch_unprovable(db: Database, make_draft: DraftFactory,
+                                                 tamper: str) -> None:
+    b = _sealed(db, make_draft, 600)  # one level-8 tile of two nodes
+    rid = _record_at(db, 1).record_id
+    with db.transaction() as s:
+        if tamper == "delete":
+            s.execute(text("DELETE FROM batch_tile WHERE province = :p AND batch_no = :b"),
+                      {"p": b.province, "b": b.batch_no})
+        else:  # only the first of its two nodes left
+            s.execute(text("UPDATE batch_tile SET hashes = :h WHERE province = :p"
+                           " AND batch_no = :b"), {"h": bytes(32), "p": b.province,
+                                                   "b": b.batch_no})
+    lookup.upper_cache.clear()
+    with db.snapshot() as s, pytest.raises(LedgerInconsistent) as failure:
+        evidence.build(s, rid)
+    where = f"province {b.province} batch {b.batch_no}: stored tile 0 of level 8"
+    assert str(failure.value) == (f"{where} is missing" if tamper == "delete" else
+                                  f"{where} is missing nodes 1..1 (found 0 of 1)")
+    assert len(lookup.upper_cache) == 0
 
 
 def test_anchor_changes_show_at_once(db: Database, make_draft: DraftFactory) -> None:

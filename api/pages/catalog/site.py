@@ -61,6 +61,11 @@ ERRORS: dict[str, tuple[str, str]] = {
     "error.500": ("服务器内部错误，请稍后再试。", "The server failed. Please try again later."),
     "error.503": ("服务暂时不可用，请稍后再试。", "The service is temporarily unavailable. "
                   "Please try again shortly."),
+    "error.ledger-inconsistent": ("账本存储的数据不完整，暂时无法生成证据。该问题已记录，供运维人员"
+                                  "处理；请稍后再试或联系办理机关。",
+                                  "The ledger's stored data is incomplete, so no evidence can "
+                                  "be produced. The problem has been logged for the operators; "
+                                  "try again later or contact the office handling your case."),
 }
 
 EXPLORER: dict[str, tuple[str, str]] = {
