@@ -11,9 +11,16 @@ from anchors.anvil import DEV_MNEMONIC, AnvilOptions, AnvilProcess, dev_account,
 from anchors.artifact import Artifact, load_artifact
 from anchors.chain import Chain, ChainOptions
 from anchors.confirm import ConfirmationWatcher, MinedTx
-from anchors.contract import AnchorContract, AnchorReceipt, OnChainBatch, ProvinceHead
+from anchors.contract import (
+    AnchorContract,
+    AnchoredEvent,
+    AnchorReceipt,
+    OnChainBatch,
+    ProvinceHead,
+)
 from anchors.errors import (
     AnchorError,
+    AnchoringTxUnknown,
     ArtifactError,
     ChainDisagrees,
     ChainMismatch,
@@ -40,6 +47,8 @@ __all__ = [
     "AnchorContract",
     "AnchorError",
     "AnchorReceipt",
+    "AnchoredEvent",
+    "AnchoringTxUnknown",
     "AnvilOptions",
     "AnvilProcess",
     "Artifact",

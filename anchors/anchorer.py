@@ -2,10 +2,15 @@
 
 The contract is the source of truth. Before sending anything for a batch the anchorer asks the
 contract whether that batch is already anchored (a previous run may have crashed after sending
-but before recording); if so it records what the chain holds, if the chain holds something
-else it stops that province and reports the disagreement. The tx hash is stored before waiting
-for the receipt so a restart can resume waiting instead of sending twice; and the contract
-refuses any second anchor of the same batch number anyway.
+but before recording); if so it finds the anchoring transaction from the batch's
+`BatchAnchored` event and records it exactly as a batch it has just sent: from that
+transaction's confirmed receipt (tx hash, block, block hash, gas used). If the chain holds
+something else it stops that province and reports the disagreement. The tx hash is stored
+before waiting for the receipt so a restart can resume waiting instead of sending twice; and
+the contract refuses any second anchor of the same batch number anyway.
+
+Every confirmed anchor, sent or reconciled, is recorded by `_record`, which passes the
+`after-receipt` and `after-confirm` steps (govtrace/faults.py) on either side of the write.
 
 A transaction that vanished (dropped from the pool, or its block reorged out) or that failed
 (e.g. out of gas) is sent again, but only after re-reading the contract; a transaction that
@@ -21,16 +26,15 @@ import logging
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
-from eth_utils.crypto import keccak
-from web3.types import FilterParams
-
-from anchors.contract import AnchorContract, AnchorReceipt, Key, OnChainBatch
+from anchors.contract import AnchorContract, AnchoredEvent, AnchorReceipt, Key, OnChainBatch
 from anchors.errors import (
     AnchorError,
+    AnchoringTxUnknown,
     ChainDisagrees,
     ConfirmationTimeout,
     LeaseLost,
     MissingProvinceKey,
+    Reorged,
     TransactionDropped,
     TransactionReverted,
 )
@@ -39,7 +43,6 @@ from ledger.batch import Batch
 from ledger.store import Database
 
 log = logging.getLogger(__name__)
-BATCH_ANCHORED = keccak(text="BatchAnchored(uint32,uint64,bytes32,uint64,uint64)")
 
 #: Called with a step name ("after-send", ...) as anchoring passes it; see govtrace/faults.py.
 StepHook = Callable[[str], None]
@@ -177,25 +180,43 @@ class Anchorer:
         return False
 
     def _confirm(self, batch: Batch, tx_hash: str) -> AnchorReceipt:
+        """Wait for `tx_hash`'s receipt and its confirmations, then record the anchor."""
         # ConfirmationTimeout propagates: the tx stays recorded and the next pass resumes.
         receipt = self.contract.wait_receipt(
             tx_hash, confirmations=self.options.confirmations, timeout=self.options.receipt_timeout
         )
+        self._record(batch, receipt.tx_hash, receipt.block_number, receipt.block_hash,
+                     receipt.gas_used)
+        return receipt
+
+    def _record(self, batch: Batch, tx_hash: str, block_number: int, block_hash: str,
+                gas_used: int | None) -> None:
+        """The one place a confirmed anchor is written, whichever way it was found.
+
+        The fields are the confirmed receipt's; `gas_used` is None only where the node serves
+        no receipt at all for an anchoring tx found through its event (see
+        `_confirm_without_receipt`).
+        """
         self._step("after-receipt")
         anchoring.record_confirmed(
             self.db,
             batch,
-            chain_id=receipt.chain_id,
-            contract=receipt.contract,
-            tx_hash=receipt.tx_hash,
-            block_number=receipt.block_number,
-            block_hash=receipt.block_hash,
-            gas_used=receipt.gas_used,
+            chain_id=self.contract.chain.chain_id,
+            contract=self.contract.address,
+            tx_hash=tx_hash,
+            block_number=block_number,
+            block_hash=block_hash,
+            gas_used=gas_used,
         )
         self._step("after-confirm")
-        return receipt
 
     def _reconcile(self, batch: Batch, on_chain: OnChainBatch) -> None:
+        """Record a batch found anchored on chain as if this process had just sent it.
+
+        The anchoring tx is identified by the batch's BatchAnchored event (the database may
+        hold no tx hash, or one that lost a race), then confirmed and recorded through
+        `_confirm` like any sent tx, so the anchor row carries the receipt's gas and block.
+        """
         if (on_chain.root, on_chain.first_seq, on_chain.size) != (
             batch.root,
             batch.first_seq,
@@ -206,40 +227,55 @@ class Anchorer:
                 batch.batch_no,
                 "the chain holds a different root or range for this batch",
             )
-        tx_hash = self._find_tx(on_chain)
-        confirmations = self.contract.chain.block_number() - on_chain.block_number + 1
-        if confirmations < self.options.confirmations:
-            self._confirm(batch, tx_hash)
-            return
-        block_hash = self.contract.chain.block_hash(on_chain.block_number) or ""
-        anchoring.record_confirmed(
-            self.db,
-            batch,
-            chain_id=self.contract.chain.chain_id,
-            contract=self.contract.address,
-            tx_hash=tx_hash,
-            block_number=on_chain.block_number,
-            block_hash=block_hash,
-            gas_used=None,
-        )
-
-    def _find_tx(self, on_chain: OnChainBatch) -> str:
-        """The tx that emitted BatchAnchored for this batch, from the anchoring block's logs."""
-        params: FilterParams = {
-            "address": self.contract.address,
-            "fromBlock": on_chain.block_number,
-            "toBlock": on_chain.block_number,
-            "topics": [
-                "0x" + BATCH_ANCHORED.hex(),
-                "0x" + on_chain.province.to_bytes(32, "big").hex(),
-                "0x" + on_chain.batch_no.to_bytes(32, "big").hex(),
-            ],
-        }
-        logs = self.contract.chain.w3.eth.get_logs(params)
-        if not logs:
+        event = self.contract.anchored_event(
+            on_chain.province, on_chain.batch_no, on_chain.block_number)
+        if event is None:
+            # Not recorded without it: the anchor row and the evidence cite the tx hash.
+            raise AnchoringTxUnknown(batch.province, batch.batch_no, on_chain.block_number)
+        if (event.root, event.first_seq, event.size) != (on_chain.root, on_chain.first_seq,
+                                                         on_chain.size):
             raise ChainDisagrees(
-                on_chain.province,
-                on_chain.batch_no,
-                "anchored batch has no BatchAnchored event in its block",
+                batch.province,
+                batch.batch_no,
+                f"the BatchAnchored event of tx {event.tx_hash} differs from the contract's state",
             )
-        return "0x" + bytes(logs[0]["transactionHash"]).hex()
+        try:
+            self._confirm(batch, event.tx_hash)
+        except Reorged:
+            raise  # mined, then gone with its block: the next pass re-reads the contract
+        except TransactionDropped:
+            # The node has the event but answers null for the tx by hash.
+            self._confirm_without_receipt(batch, event)
+
+    def _confirm_without_receipt(self, batch: Batch, event: AnchoredEvent) -> None:
+        """Record a reconciled anchor whose tx the node does not serve by hash.
+
+        Either its block was reorged away since the event was read (then this raises and the
+        next pass re-reads the contract), or the node no longer indexes transactions by hash
+        (pruned history). The event gives the tx hash and block; the receipt, and with it
+        the gas used, is then taken from the block's receipts. If the node serves those
+        neither, the anchor is recorded with gas_used None, meaning "unknown", and a
+        warning says so; every other field is the chain's.
+        """
+        chain = self.contract.chain
+        if chain.block_hash(event.block_number) != event.block_hash:
+            raise TransactionDropped(
+                event.tx_hash,
+                f"tx {event.tx_hash} of batch {batch.province}/{batch.batch_no}: its block "
+                f"{event.block_number} is no longer canonical",
+            )
+        seen = chain.block_number() - event.block_number + 1
+        if seen < self.options.confirmations:
+            raise ConfirmationTimeout(
+                event.tx_hash, f"{seen}/{self.options.confirmations} confirmations "
+                "(the node serves no receipt for it by hash)")
+        receipt = self.contract.receipt_from_block(event.tx_hash, event.block_hash)
+        if receipt is not None:
+            self._record(batch, receipt.tx_hash, receipt.block_number, receipt.block_hash,
+                         receipt.gas_used)
+            return
+        log.warning(
+            "batch %s/%s: the node serves no receipt for its anchoring tx %s (block %s); "
+            "recording the anchor with gas used unknown (NULL)",
+            batch.province, batch.batch_no, event.tx_hash, event.block_number)
+        self._record(batch, event.tx_hash, event.block_number, event.block_hash, gas_used=None)

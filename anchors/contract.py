@@ -18,9 +18,12 @@ from eth_abi.exceptions import DecodingError
 from eth_account.signers.local import LocalAccount
 from eth_typing import HexStr
 from eth_utils.crypto import keccak
+from hexbytes import HexBytes
+from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import (
     BadFunctionCallOutput,
+    BlockNotFound,
     ContractLogicError,
     MismatchedABI,
     Web3RPCError,
@@ -40,6 +43,9 @@ T = TypeVar("T")
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 ZERO_ROOT = b"\x00" * 32
 REGISTRAR_ROLE = keccak(text="REGISTRAR_ROLE")
+#: topic 0 of ``BatchAnchored(uint32 indexed province, uint64 indexed batchNo, bytes32 root,
+#: uint64 firstSeq, uint64 size)``
+BATCH_ANCHORED = keccak(text="BatchAnchored(uint32,uint64,bytes32,uint64,uint64)")
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,20 @@ class OnChainBatch:
     size: int
     anchored_at: int  # block timestamp, seconds
     block_number: int
+
+
+@dataclass(frozen=True)
+class AnchoredEvent:
+    """One ``BatchAnchored`` log: which transaction anchored a batch, where, and what."""
+
+    province: int
+    batch_no: int
+    root: bytes
+    first_seq: int
+    size: int
+    tx_hash: str
+    block_number: int
+    block_hash: str
 
 
 @dataclass(frozen=True)
@@ -214,6 +234,48 @@ class AnchorContract:
         return OnChainBatch(
             province, batch_no, bytes(root), int(first_seq), int(size), int(anchored_at), int(block)
         )
+
+    def anchored_event(self, province: int, batch_no: int, block_number: int
+                       ) -> AnchoredEvent | None:
+        """The ``BatchAnchored`` log of a batch in ``block_number`` (the block ``batch()``
+        reports), decoded with the artifact's ABI: the way to the anchoring transaction when
+        only the contract's state is known. None when the node returns no such log there (a
+        node that does not keep logs, or the block was just reorged away)."""
+        try:
+            logs = list(self._contract.events.BatchAnchored.get_logs(
+                argument_filters={"province": province, "batchNo": batch_no},
+                from_block=block_number, to_block=block_number))
+        except Web3RPCError as exc:
+            raise RpcFailed("eth_getLogs", exc.message) from exc
+        for log in logs:
+            if log.get("removed"):
+                continue
+            args = log["args"]
+            return AnchoredEvent(
+                province=int(args["province"]),
+                batch_no=int(args["batchNo"]),
+                root=bytes(args["root"]),
+                first_seq=int(args["firstSeq"]),
+                size=int(args["size"]),
+                tx_hash=Web3.to_hex(log["transactionHash"]),
+                block_number=int(log["blockNumber"]),
+                block_hash=Web3.to_hex(log["blockHash"]),
+            )
+        return None
+
+    def receipt_from_block(self, tx_hash: str, block_hash: str) -> AnchorReceipt | None:
+        """The receipt of the successful ``tx_hash`` out of its block's receipts
+        (``eth_getBlockReceipts``), for nodes that keep receipts but no longer index
+        transactions by hash (``eth_getTransactionReceipt`` answers null). None when the
+        node serves neither."""
+        try:
+            receipts = self.chain.w3.eth.get_block_receipts(HexBytes(block_hash))
+        except (Web3RPCError, BlockNotFound):  # unsupported method, pruned block
+            return None
+        for receipt in receipts or ():
+            if Web3.to_hex(receipt["transactionHash"]) == tx_hash and int(receipt["status"]) == 1:
+                return self._receipt(MinedTx.from_receipt(receipt))
+        return None
 
     def province_head(self, province: int) -> ProvinceHead:
         account, count, next_seq = self._call(lambda f: f.provinceHead(province).call())

@@ -170,9 +170,9 @@ class InclusionRejected(AnchorError):
 class ChainDisagrees(AnchorError):
     """The chain holds something for a batch that contradicts the local ledger.
 
-    E.g. a different root or range under the same batch number, or an anchored
-    batch without its ``BatchAnchored`` event.  Anchoring of that province must
-    stop until an operator looks: retrying cannot fix it.
+    E.g. a different root or range under the same batch number, or a
+    ``BatchAnchored`` event that contradicts the contract's state.  Anchoring of
+    that province must stop until an operator looks: retrying cannot fix it.
     """
 
     def __init__(self, province: int, batch_no: int, reason: str) -> None:
@@ -180,6 +180,27 @@ class ChainDisagrees(AnchorError):
         self.province = province
         self.batch_no = batch_no
         self.reason = reason
+
+
+class AnchoringTxUnknown(AnchorError):
+    """A batch is anchored on chain, but the node returns no ``BatchAnchored`` log for it.
+
+    The log is the only way from the contract's state to the anchoring transaction, whose
+    hash an anchor row and every evidence bundle cite, so the batch is not recorded (and
+    later batches of its province wait behind it). The usual cause is a node that does not
+    keep logs for that block; the pass is retried, and pointing the worker at a node that
+    serves ``eth_getLogs`` for the block resolves it.
+    """
+
+    def __init__(self, province: int, batch_no: int, block_number: int) -> None:
+        super().__init__(
+            f"batch {batch_no} of province {province} is anchored in block {block_number}, "
+            "but the node returns no BatchAnchored event for it there: the anchoring tx "
+            "cannot be identified, so the anchor is not recorded"
+        )
+        self.province = province
+        self.batch_no = batch_no
+        self.block_number = block_number
 
 
 class MissingProvinceKey(AnchorError):

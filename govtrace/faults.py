@@ -11,6 +11,12 @@ Points, in the order anchoring passes them:
   after-record-submitted  the tx hash is recorded, the receipt not yet awaited
   after-receipt           the receipt is in, the batch not yet marked confirmed
   after-confirm           the anchor is recorded as confirmed
+
+`after-receipt` and `after-confirm` surround the one write of a confirmed anchor
+(`Anchorer._record`), so they are passed by every batch that gets confirmed: a batch this
+process sent, and a batch it found already on chain and reconciled (sent before a crash).
+The count N counts both kinds: a worker restarted with `after-receipt` after dying at
+`after-send` dies again while reconciling that batch.
 """
 
 from __future__ import annotations

@@ -34,6 +34,8 @@ class Anchor:
     status: str
     submitted_at: str
     confirmed_at: str | None
+    #: the anchoring tx's receipt's; None while submitted, and for a confirmed anchor only when
+    #: the node served no receipt for a tx found through its event (anchors/anchorer.py)
     gas_used: int | None
 
     @property
@@ -93,6 +95,8 @@ def record_submitted(db: Database, batch: Batch, *, chain_id: int, contract: str
 def record_confirmed(db: Database, batch: Batch, *, chain_id: int, contract: str, tx_hash: str,
                      block_number: int, block_hash: str, gas_used: int | None,
                      now: datetime | None = None) -> None:
+    """Record the confirmed receipt of the anchoring tx, whether this worker sent it or found
+    it on chain (anchors.anchorer.Anchorer._record is the only caller in the service)."""
     stamp = timestamps.render(now or timestamps.now())
     with db.transaction() as s:
         row = s.get(AnchorRow, (batch.province, batch.batch_no))

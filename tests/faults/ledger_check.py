@@ -5,7 +5,9 @@ the anchor contract, province by province:
 - records: seq 1..N gapless and unique, every leaf hash = SHA-256(0x00 || canonical bytes);
 - batches: numbers 1..B, ranges contiguous from seq 1, each root = RFC 9162 root of its leaves;
 - anchors: every batch confirmed, and the contract holds the same root and range for it, in
-  the recorded block, which is still canonical;
+  the recorded block, which is still canonical; the recorded tx is the one that emitted the
+  batch's BatchAnchored event in that block, and the recorded gas is its receipt's (batches
+  reconciled after a crash included);
 - chain: the contract's batch count and next seq equal the database's (no batch skipped, none
   extra), and exactly one BatchAnchored event exists per batch number (none doubled).
 Used by tests/faults/* and scripts/soak.py.
@@ -17,11 +19,12 @@ import importlib.util
 from collections import Counter
 from dataclasses import dataclass, field
 
+from eth_typing import HexStr
 from sqlalchemy import select
+from web3.exceptions import TransactionNotFound
 from web3.types import FilterParams
 
-from anchors.anchorer import BATCH_ANCHORED
-from anchors.contract import AnchorContract
+from anchors.contract import BATCH_ANCHORED, AnchorContract
 from ledger import merkle
 from ledger.store import Database
 from ledger.store.schema import AnchorRow, BatchRow, ProvinceHeadRow, RecordRow
@@ -60,6 +63,28 @@ def _events(contract: AnchorContract, province: int) -> Counter[int]:
     }
     logs = contract.chain.w3.eth.get_logs(params)
     return Counter(int.from_bytes(bytes(log["topics"][2]), "big") for log in logs)
+
+
+def receipt_problem(contract: AnchorContract, a: AnchorRow) -> str | None:
+    """Why anchor row `a` is not exactly its anchoring tx's receipt (None: it is): the tx
+    succeeded in the recorded block, emitted BatchAnchored for this batch, and used the
+    recorded gas. Read with plain eth_getTransactionReceipt, not the anchorer's own code."""
+    what = f"{a.province}: anchor of batch {a.batch_no} (tx {a.tx_hash})"
+    try:
+        receipt = contract.chain.w3.eth.get_transaction_receipt(HexStr(a.tx_hash))
+    except TransactionNotFound:
+        return f"{what}: no such tx on chain"
+    wanted = [BATCH_ANCHORED, a.province.to_bytes(32, "big"), a.batch_no.to_bytes(32, "big")]
+    if not any(log["address"] == contract.address
+               and [bytes(t) for t in log["topics"]] == wanted for log in receipt["logs"]):
+        return f"{what}: the tx did not anchor this batch"
+    recorded = (a.block_number, a.block_hash, a.gas_used, a.chain_id, a.contract)
+    actual = (int(receipt["blockNumber"]), "0x" + bytes(receipt["blockHash"]).hex(),
+              int(receipt["gasUsed"]), contract.chain.chain_id, contract.address)
+    if int(receipt["status"]) != 1 or recorded != actual:
+        return f"{what}: recorded (block, hash, gas, chain, contract) {recorded}, " \
+               f"receipt {actual}"
+    return None
 
 
 def check(db: Database, contract: AnchorContract | None) -> LedgerCheck:
@@ -106,6 +131,10 @@ def check(db: Database, contract: AnchorContract | None) -> LedgerCheck:
                 if on_chain.block_number != a.block_number or \
                         contract.chain.block_hash(on_chain.block_number) != a.block_hash:
                     out.problems.append(f"{p}: anchor block of batch {b.batch_no} is stale")
+                    continue
+                problem = receipt_problem(contract, a)
+                if problem is not None:
+                    out.problems.append(problem)
                     continue
                 covered += b.size
             out.covered[p] = covered

@@ -7,7 +7,9 @@ Everything is forwarded to the node unchanged unless a fault is set:
   node (e.g. "nonce too low", "replacement transaction underpriced");
 - `lose_response(method)`: the request reaches the node, its answer is thrown away and the
   connection closed (a tx that was sent, though the sender cannot know it);
-- `low_gas`: eth_estimateGas answers 30,000, so the anchoring tx runs out of gas on chain.
+- `low_gas`: eth_estimateGas answers 30,000, so the anchoring tx runs out of gas on chain;
+- `answer({method: result})`: those methods answer `result` without reaching the node (e.g.
+  null for eth_getTransactionReceipt: a node that no longer indexes transactions by hash).
 `hits` counts the requests the current fault affected, so a test can wait until the worker
 met it.
 """
@@ -18,6 +20,7 @@ import json
 import threading
 import urllib.request
 from collections import Counter
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -30,6 +33,7 @@ class RpcProxy:
         self.mode: str | None = None
         self.method: str | None = None
         self.message = ""
+        self.answers: dict[str, Any] = {}
         self.hits: Counter[str] = Counter()
         self.seen: Counter[str] = Counter()
         proxy = self
@@ -55,6 +59,11 @@ class RpcProxy:
         self.mode, self.method, self.message = mode, method, message
         self.hits.clear()
 
+    def answer(self, results: Mapping[str, Any]) -> None:
+        """Answer each method of `results` with its result, the node unasked."""
+        self.set("answer")
+        self.answers = dict(results)
+
     def clear(self) -> None:
         self.set(None)
 
@@ -79,6 +88,11 @@ class RpcProxy:
         if mode == "http_error":
             self.hits[mode] += 1
             self._send(h, 502, b"bad gateway")
+            return
+        if mode == "answer" and method in self.answers:
+            self.hits[mode] += 1
+            reply = {"jsonrpc": "2.0", "id": request.get("id"), "result": self.answers[method]}
+            self._send(h, 200, json.dumps(reply).encode())
             return
         if mode == "rpc_error" and method == self.method:
             self.hits[mode] += 1
