@@ -252,29 +252,12 @@ contract GovtraceAnchor is AccessControl {
 
     /**
      * @notice Checks that `leafHash` is leaf `index` of anchored batch `batchNo` of `province`.
-     * @dev Recomputes the root as {computeRoot} does, using the anchored batch size as the
-     * tree size. Returns false (never reverts) when the batch is not anchored, the proof does
-     * not fit `(index, size)`, or the recomputed root differs from the anchored one.
-     *
-     * This is the on-chain verification path, so it is {_computeRoot}'s algorithm with the
-     * per-level work precomputed and the levels unrolled (docs/performance.md, section 4):
-     * - The batch's two slots are read directly (see {_batch}); an unanchored batch reads as
-     *   size 0, which `index < size` rejects, so the root needs no zero test.
-     * - The proof shape is checked as in {_computeRoot}. Anchored sizes are below 2**48, so
-     *   a proof that passes has at most 48 levels.
-     * - Level i's running hash sits in the left or right half of the 65-byte preimage
-     *   0x01 || left || right at memory 0x00..0x40 (scratch space; the block ends with
-     *   `return`, so Solidity never sees the overwritten free memory pointer): at
-     *   0x01 + 0x20 * s_i, where s_i = bit i of `sides` = `index | ~m` (1: sibling on the left).
-     * - `out` holds these addresses for 32 levels, one per byte (byte 31 - k for the k-th
-     *   level from the current one), built by {spread}; `sib` = `out` with 0x20 toggled in
-     *   every byte holds the siblings' addresses. A level stores its sibling at its `sib`
-     *   byte and hashes the preimage straight into the next level's `out` byte.
-     * - Levels run in unrolled blocks of 32, 1, 2, 4, 8 and 16 chosen by the bits of the
-     *   proof length: no per-level loop test, and `out`/`sib` move on by a shift per block.
-     * - A valid proof leaves the root in the right half, at 0x21: bit `len` of `sides` is set
-     *   because len >= bitLength(index ^ (size - 1)) (the bits of `m`).
-     * See {_computeRoot} for the precompile's unchecked success flag.
+     * @dev Recomputes the root as {computeRoot} does, with the anchored batch size as the tree
+     * size: both run {_inclusion}, the one implementation of the proof check and the hash walk
+     * (docs/performance.md, section 4). Returns false (never reverts) when the batch is not
+     * anchored, the proof does not fit `(index, size)`, or the recomputed root differs from
+     * the anchored one. The batch's two slots are read directly (see {_batch}); an unanchored
+     * batch reads as size 0, which `index < size` rejects, so the root needs no zero test.
      * @param province Province code.
      * @param batchNo Batch number.
      * @param leafHash SHA-256(0x00 || record bytes).
@@ -287,42 +270,165 @@ contract GovtraceAnchor is AccessControl {
         view
         returns (bool)
     {
+        bytes32 root;
+        uint64 size;
+        assembly ("memory-safe") {
+            let slot := add(_BATCHES_SLOT, shl(1, or(shl(64, province), batchNo)))
+            root := sload(slot)
+            size := and(shr(64, sload(add(slot, 1))), 0xffffffffffffffff)
+        }
+        // Ends the call, returning the ABI word at 0x00: root == anchored root (false for a
+        // proof of the wrong shape).
+        _inclusion(leafHash, index, size, proof, root, 0x00);
+    }
+
+    /**
+     * @notice Recomputes the root of a `treeSize`-leaf tree from leaf `index` and its
+     * inclusion proof; returns zero when the proof's shape does not fit `(index, treeSize)`.
+     * @dev RFC 9162 section 2.1.3.2, with node(l, r) = SHA-256(0x01 || l || r):
+     *   1. if index >= treeSize: invalid.
+     *   2. fn = index, sn = treeSize - 1, r = leafHash.
+     *   3. for each p in proof, in order:
+     *      a. if sn == 0: invalid (proof too long);
+     *      b. if fn is odd or fn == sn: r = node(p, r); then, if fn is even, shift fn and
+     *         sn right together until fn is odd or fn == 0;
+     *         otherwise: r = node(r, p);
+     *      c. shift fn and sn right by one.
+     *   4. valid iff sn == 0 (proof not too short); the result is r.
+     * Implemented by {_inclusion}, the same code {verifyInclusion} runs.
+     * Note that a proof authenticates the index but not the tree size: proofs of different
+     * tree sizes can share a shape, which is why {verifyInclusion} uses the anchored size.
+     * @param leafHash SHA-256(0x00 || record bytes).
+     * @param index 0-based leaf index.
+     * @param treeSize Number of leaves in the tree.
+     * @param proof Sibling hashes from the leaf level up.
+     * @return The recomputed root, or zero if the proof is invalid for `(index, treeSize)`.
+     */
+    function computeRoot(bytes32 leafHash, uint64 index, uint64 treeSize, bytes32[] calldata proof)
+        external
+        view
+        returns (bytes32)
+    {
+        // Ends the call, returning the ABI word at 0x21: the recomputed root (zero, from 0x00,
+        // for a proof of the wrong shape).
+        _inclusion(leafHash, index, treeSize, proof, 0, 0x21);
+    }
+
+    /// @dev The head of `province` (see {_PROVINCES_SLOT}).
+    function _province(uint32 province) private pure returns (ProvinceState storage head) {
+        assembly ("memory-safe") {
+            head.slot := add(_PROVINCES_SLOT, province)
+        }
+    }
+
+    /// @dev Batch `batchNo` of `province` (see {_BATCHES_SLOT}); {verifyInclusion} repeats
+    /// this computation in assembly.
+    function _batch(uint32 province, uint64 batchNo) private pure returns (BatchRecord storage record) {
+        assembly ("memory-safe") {
+            record.slot := add(_BATCHES_SLOT, shl(1, or(shl(64, province), batchNo)))
+        }
+    }
+
+    /**
+     * @dev The RFC 9162 inclusion check of both {verifyInclusion} and {computeRoot} (the steps
+     * are listed at {computeRoot}). It does not return to its caller: it ends the call with
+     * one 32-byte word, which is the ABI encoding of either caller's result:
+     * - a zero word when the proof's shape does not fit `(index, treeSize)`: false for
+     *   {verifyInclusion}, the zero root for {computeRoot};
+     * - otherwise, with the recomputed root r at memory 0x21 and `r == expected` stored at
+     *   0x00, the word at `resultAt`: 0x00 (the bool) for {verifyInclusion}, 0x21 (the root)
+     *   for {computeRoot}.
+     * `index` and `treeSize` are read as 64-bit words: both callers pass clean values
+     * (decoded parameters, or the size masked out of its storage slot).
+     *
+     * The RFC loop is restated in the equivalent "inner + border" form of transparency-dev/merkle,
+     * so that the proof's shape is known up front and every level is the same branch-free step:
+     * - Let x = index XOR (treeSize - 1) and inner = bitLength(x): below level `inner` the
+     *   leaf's path differs from the last leaf's path; there the sibling is on the left iff
+     *   bit i of `index` is set (RFC step 3b with fn odd, or 3b "otherwise").
+     * - Above it (fn == sn in the RFC loop) each set bit of index >> inner contributes one
+     *   proof element, always a left sibling; levels with no sibling are skipped.
+     * - Hence the proof is valid iff index < treeSize and proof.length == inner +
+     *   popcount(index >> inner) (RFC steps 1, 3a and 4), which equals popcount(index | m)
+     *   with m = 2**inner - 1: at most 64 levels (48 for anchored sizes, below 2**48).
+     * - `sides` = index | ~m holds one bit per level, 1 = sibling on the left.
+     *
+     * The walk, with the per-level work moved out of the levels:
+     * - Level i's running hash sits in the left or right half of the 65-byte preimage
+     *   0x01 || left || right at memory 0x00..0x40 (scratch space; the call ends with `return`,
+     *   so Solidity never sees the overwritten free memory pointer): at 0x01 + 0x20 * s_i,
+     *   where s_i = bit i of `sides`.
+     * - `out` holds these addresses for 32 levels, one per byte (byte 31 - k for the k-th
+     *   level from the current one), built by `spread`; `sib` = `out` with 0x20 toggled in
+     *   every byte holds the siblings' addresses. A level stores its sibling at its `sib`
+     *   byte and hashes the preimage straight into the next level's `out` byte.
+     * - Levels run in unrolled blocks of 32, 1, 2, 4, 8 and 16 chosen by the bits of the
+     *   proof length: no per-level loop test, and `out`/`sib` move on by a shift per block.
+     *   A 64-level proof (computeRoot of a tree over 2**63 leaves) takes one level before
+     *   the 32-level block and continues as one of 63.
+     * - A valid proof leaves the root in the right half, at 0x21: bit `len` of `sides` is set
+     *   because len >= inner (the bits of `m`).
+     * - Tests are written `if iszero(x)` where the branch allows: solc then jumps on x itself,
+     *   without the ISZERO that `if x` costs (hence `nl` = ~len for the blocks, and the last
+     *   block's test skipping to the end).
+     *
+     * The precompile's success flag is not checked: SHA-256 at 0x02 can only fail by running
+     * out of gas, which leaves this frame at most 1/64 of under 100 gas, so the whole call
+     * then reverts out of gas instead of returning a wrong result.
+     */
+    function _inclusion(
+        bytes32 leafHash,
+        uint64 index,
+        uint64 treeSize,
+        bytes32[] calldata proof,
+        bytes32 expected,
+        uint256 resultAt
+    ) private view {
         assembly {
-            // Byte 31 - k of the result is 0x01 + 0x20 * (bit k of s), for k < 32: the 32 bits
-            // spread to bit 8k + 5 by five multiply-and-mask steps; x * (1 + 2**j) equals
-            // x | x << j because the shifted copies never overlap.
+            // Byte 31 - k of the result is 0x01 + 0x20 * (bit k of s), for k < 32. Two
+            // multiply-and-mask steps put byte j of s's low 32 bits into the low byte of 64-bit
+            // lane j (x * (1 + 2**i) equals x | x << i because the copies never overlap); the
+            // third copies it into the lane's 8 bytes and keeps bit k of s in byte k (counted
+            // from the low end). Adding 0x7f to every byte (at most 0x80, so no carries) sets
+            // the top bit of the non-zero ones, which the shift by 2 turns into 0x20.
             function spread(s) -> r {
                 r := and(
                     mul(and(s, 0xffffffff), 0x10000000000000000000000000001),
                     0xffff0000000000000000000000000000ffff
                 )
                 r := and(mul(r, 0x100000000000001), 0xff00000000000000ff00000000000000ff00000000000000ff)
-                r := and(mul(r, 0x10000001), 0x0f0000000f0000000f0000000f0000000f0000000f0000000f0000000f)
-                r := and(mul(r, 0x4001), 0x03000300030003000300030003000300030003000300030003000300030003)
+                r := and(mul(r, 0x0101010101010101), 0x8040201008040201804020100804020180402010080402018040201008040201)
                 r := or(
-                    and(mul(r, 0x1020), 0x2020202020202020202020202020202020202020202020202020202020202020),
+                    shr(
+                        2,
+                        and(
+                            add(r, 0x7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f),
+                            0x8080808080808080808080808080808080808080808080808080808080808080
+                        )
+                    ),
                     0x0101010101010101010101010101010101010101010101010101010101010101
                 )
             }
+            // 2**bitLength(x) - 1 for x < 2**64: x's highest set bit smeared down.
+            function smear(x) -> y {
+                y := or(x, shr(1, x))
+                y := or(y, shr(2, y))
+                y := or(y, shr(4, y))
+                y := or(y, shr(8, y))
+                y := or(y, shr(16, y))
+                y := or(y, shr(32, y))
+            }
+            // Number of set bits of x < 2**64 (SWAR).
+            function popcount(x) -> c {
+                c := sub(x, and(shr(1, x), 0x5555555555555555))
+                c := add(and(c, 0x3333333333333333), and(shr(2, c), 0x3333333333333333))
+                c := byte(24, mul(and(add(c, shr(4, c)), 0x0f0f0f0f0f0f0f0f), 0x0101010101010101))
+            }
 
-            let slot := add(_BATCHES_SLOT, shl(1, or(shl(64, province), batchNo)))
-            let root := sload(slot)
-            let size := and(shr(64, sload(add(slot, 1))), 0xffffffffffffffff)
-            // Proof shape: m = 2**bitLength(index ^ (size - 1)) - 1; valid iff index < size
-            // and proof.length == popcount(index | m).
-            let m := xor(index, sub(size, 1))
-            m := or(m, shr(32, m))
-            m := or(m, shr(16, m))
-            m := or(m, shr(8, m))
-            m := or(m, shr(4, m))
-            m := or(m, shr(2, m))
-            m := or(m, shr(1, m))
-            let c := or(index, m)
-            c := sub(c, and(shr(1, c), 0x5555555555555555))
-            c := add(and(c, 0x3333333333333333), and(shr(2, c), 0x3333333333333333))
-            c := byte(24, mul(and(add(c, shr(4, c)), 0x0f0f0f0f0f0f0f0f), 0x0101010101010101))
+            // Proof shape: valid iff index < treeSize and proof.length == popcount(index | m).
+            let m := smear(xor(index, sub(treeSize, 1)))
             let len := proof.length
-            if iszero(and(lt(index, size), eq(len, c))) {
+            if iszero(and(lt(index, treeSize), eq(len, popcount(or(index, m))))) {
                 mstore(0, 0)
                 return(0, 0x20)
             }
@@ -335,8 +441,18 @@ contract GovtraceAnchor is AccessControl {
             let p := proof.offset
             // Every level below is the same two statements; for the k-th level of a block:
             // mstore(byte(31 - k, sib), calldataload(add(p, 32 k))), then hash into byte(30 - k, out).
-            if and(len, 32) {
-                // Levels 0..31; level 32's running hash goes where bit 32 of `sides` says.
+            if iszero(lt(len, 32)) {
+                if iszero(lt(len, 64)) {
+                    // 64 levels: level 0 here, hashed into the first address of a new table.
+                    mstore(byte(31, sib), calldataload(p))
+                    sides := shr(1, sides)
+                    out := spread(sides)
+                    pop(staticcall(gas(), 2, 0, 0x41, byte(31, out), 0x20))
+                    p := add(p, 0x20)
+                    sib := xor(out, 0x2020202020202020202020202020202020202020202020202020202020202020)
+                    len := 63
+                }
+                // 32 levels; the last one hashes into the first address of the next table.
                 mstore(byte(31, sib), calldataload(p))
                 pop(staticcall(gas(), 2, 0, 0x41, byte(30, out), 0x20))
                 mstore(byte(30, sib), calldataload(add(p, 0x20)))
@@ -400,19 +516,21 @@ contract GovtraceAnchor is AccessControl {
                 mstore(byte(1, sib), calldataload(add(p, 0x3c0)))
                 pop(staticcall(gas(), 2, 0, 0x41, byte(0, out), 0x20))
                 mstore(byte(0, sib), calldataload(add(p, 0x3e0)))
-                pop(staticcall(gas(), 2, 0, 0x41, add(0x01, shl(5, and(shr(32, sides), 1))), 0x20))
+                sides := shr(32, sides)
+                out := spread(sides)
+                pop(staticcall(gas(), 2, 0, 0x41, byte(31, out), 0x20))
                 p := add(p, 0x400)
-                out := spread(shr(32, sides))
                 sib := xor(out, 0x2020202020202020202020202020202020202020202020202020202020202020)
             }
-            if and(len, 1) {
+            let nl := not(len)
+            if iszero(and(nl, 1)) {
                 mstore(byte(31, sib), calldataload(p))
                 pop(staticcall(gas(), 2, 0, 0x41, byte(30, out), 0x20))
                 p := add(p, 0x20)
                 out := shr(8, out)
                 sib := shr(8, sib)
             }
-            if and(len, 2) {
+            if iszero(and(nl, 2)) {
                 mstore(byte(31, sib), calldataload(p))
                 pop(staticcall(gas(), 2, 0, 0x41, byte(30, out), 0x20))
                 mstore(byte(30, sib), calldataload(add(p, 0x20)))
@@ -421,7 +539,7 @@ contract GovtraceAnchor is AccessControl {
                 out := shr(16, out)
                 sib := shr(16, sib)
             }
-            if and(len, 4) {
+            if iszero(and(nl, 4)) {
                 mstore(byte(31, sib), calldataload(p))
                 pop(staticcall(gas(), 2, 0, 0x41, byte(30, out), 0x20))
                 mstore(byte(30, sib), calldataload(add(p, 0x20)))
@@ -434,7 +552,7 @@ contract GovtraceAnchor is AccessControl {
                 out := shr(32, out)
                 sib := shr(32, sib)
             }
-            if and(len, 8) {
+            if iszero(and(nl, 8)) {
                 mstore(byte(31, sib), calldataload(p))
                 pop(staticcall(gas(), 2, 0, 0x41, byte(30, out), 0x20))
                 mstore(byte(30, sib), calldataload(add(p, 0x20)))
@@ -455,7 +573,13 @@ contract GovtraceAnchor is AccessControl {
                 out := shr(64, out)
                 sib := shr(64, sib)
             }
-            if and(len, 16) {
+            if iszero(and(len, 16)) {
+                mstore(0, eq(mload(0x21), expected))
+                return(resultAt, 0x20)
+            }
+            // The last block ends the call in a scope of its own: after a statement of the outer
+            // scope, solc would first pop the variables no longer used.
+            {
                 mstore(byte(31, sib), calldataload(p))
                 pop(staticcall(gas(), 2, 0, 0x41, byte(30, out), 0x20))
                 mstore(byte(30, sib), calldataload(add(p, 0x20)))
@@ -488,133 +612,8 @@ contract GovtraceAnchor is AccessControl {
                 pop(staticcall(gas(), 2, 0, 0x41, byte(16, out), 0x20))
                 mstore(byte(16, sib), calldataload(add(p, 0x1e0)))
                 pop(staticcall(gas(), 2, 0, 0x41, byte(15, out), 0x20))
-            }
-            mstore(0, eq(mload(0x21), root))
-            return(0, 0x20)
-        }
-    }
-
-    /**
-     * @notice Recomputes the root of a `treeSize`-leaf tree from leaf `index` and its
-     * inclusion proof; returns zero when the proof's shape does not fit `(index, treeSize)`.
-     * @dev RFC 9162 section 2.1.3.2, with node(l, r) = SHA-256(0x01 || l || r):
-     *   1. if index >= treeSize: invalid.
-     *   2. fn = index, sn = treeSize - 1, r = leafHash.
-     *   3. for each p in proof, in order:
-     *      a. if sn == 0: invalid (proof too long);
-     *      b. if fn is odd or fn == sn: r = node(p, r); then, if fn is even, shift fn and
-     *         sn right together until fn is odd or fn == 0;
-     *         otherwise: r = node(r, p);
-     *      c. shift fn and sn right by one.
-     *   4. valid iff sn == 0 (proof not too short); the result is r.
-     * Note that a proof authenticates the index but not the tree size: proofs of different
-     * tree sizes can share a shape, which is why {verifyInclusion} uses the anchored size.
-     * @param leafHash SHA-256(0x00 || record bytes).
-     * @param index 0-based leaf index.
-     * @param treeSize Number of leaves in the tree.
-     * @param proof Sibling hashes from the leaf level up.
-     * @return The recomputed root, or zero if the proof is invalid for `(index, treeSize)`.
-     */
-    function computeRoot(bytes32 leafHash, uint64 index, uint64 treeSize, bytes32[] calldata proof)
-        external
-        view
-        returns (bytes32)
-    {
-        return _computeRoot(leafHash, index, treeSize, proof);
-    }
-
-    /// @dev The head of `province` (see {_PROVINCES_SLOT}).
-    function _province(uint32 province) private pure returns (ProvinceState storage head) {
-        assembly ("memory-safe") {
-            head.slot := add(_PROVINCES_SLOT, province)
-        }
-    }
-
-    /// @dev Batch `batchNo` of `province` (see {_BATCHES_SLOT}); {verifyInclusion} repeats
-    /// this computation in assembly.
-    function _batch(uint32 province, uint64 batchNo) private pure returns (BatchRecord storage record) {
-        assembly ("memory-safe") {
-            record.slot := add(_BATCHES_SLOT, shl(1, or(shl(64, province), batchNo)))
-        }
-    }
-
-    /**
-     * @dev {computeRoot} in assembly. The RFC 9162 loop is restated in the equivalent
-     * "inner + border" form of transparency-dev/merkle, so that the proof's shape is known
-     * up front and every level is the same branch-free step:
-     * - Let x = index XOR (treeSize - 1) and inner = bitLength(x): below level `inner` the
-     *   leaf's path differs from the last leaf's path; there the sibling is on the left iff
-     *   bit i of `index` is set (RFC step 3b with fn odd, or 3b "otherwise").
-     * - Above it (fn == sn in the RFC loop) each set bit of index >> inner contributes one
-     *   proof element, always a left sibling; levels with no sibling are skipped.
-     * - Hence the proof is valid iff proof.length == inner + popcount(index >> inner)
-     *   (RFC steps 3a and 4), which equals popcount(index | m) with m = 2**inner - 1.
-     * `sides` holds one bit per proof element, 1 = sibling on the left, i.e.
-     * index | ~m. Shifted left by 5, a level's bit is directly the byte offset of the
-     * running hash inside `left || right` of the 65-byte node preimage 0x01 || left || right.
-     * The preimage is assembled just past the free memory pointer (never allocated, hence
-     * memory-safe), and each SHA-256 digest is written straight into the half where the
-     * next level needs it, so the running hash never returns to the stack.
-     *
-     * The precompile's success flag is not checked: SHA-256 at 0x02 can only fail by running
-     * out of gas, which leaves this frame at most 1/64 of under 100 gas, so the whole call
-     * then reverts out of gas instead of returning a wrong result.
-     */
-    function _computeRoot(bytes32 leafHash, uint256 index, uint256 treeSize, bytes32[] calldata proof)
-        private
-        view
-        returns (bytes32 root)
-    {
-        if (index >= treeSize) return bytes32(0);
-        assembly ("memory-safe") {
-            // m = 2**bitLength(x) - 1: smear x's highest set bit down (all values < 2**64).
-            let m := xor(index, sub(treeSize, 1))
-            m := or(m, shr(1, m))
-            m := or(m, shr(2, m))
-            m := or(m, shr(4, m))
-            m := or(m, shr(8, m))
-            m := or(m, shr(16, m))
-            m := or(m, shr(32, m))
-            // Expected proof length: popcount(index | m), SWAR on 64 bits.
-            let c := or(index, m)
-            c := sub(c, and(shr(1, c), 0x5555555555555555))
-            c := add(and(c, 0x3333333333333333), and(shr(2, c), 0x3333333333333333))
-            c := and(add(c, shr(4, c)), 0x0f0f0f0f0f0f0f0f)
-            c := and(shr(56, mul(c, 0x0101010101010101)), 0xff)
-
-            if eq(proof.length, c) {
-                let sides := shl(5, or(index, not(m))) // bit i + 5 = side of level i
-                let buf := mload(0x40)
-                mstore8(buf, 0x01) // node domain-separation prefix
-                let left := add(buf, 0x01)
-                let right := add(buf, 0x21)
-                let o := and(sides, 0x20) // offset of the running hash in left || right
-                mstore(add(left, o), leafHash)
-                let p := proof.offset
-                // Four levels per iteration to cut loop overhead.
-                for { let quadEnd := add(p, shl(7, shr(2, proof.length))) } lt(p, quadEnd) { p := add(p, 0x80) } {
-                    mstore(sub(right, o), calldataload(p))
-                    o := and(shr(1, sides), 0x20)
-                    pop(staticcall(gas(), 0x02, buf, 0x41, add(left, o), 0x20))
-                    mstore(sub(right, o), calldataload(add(p, 0x20)))
-                    o := and(shr(2, sides), 0x20)
-                    pop(staticcall(gas(), 0x02, buf, 0x41, add(left, o), 0x20))
-                    mstore(sub(right, o), calldataload(add(p, 0x40)))
-                    o := and(shr(3, sides), 0x20)
-                    pop(staticcall(gas(), 0x02, buf, 0x41, add(left, o), 0x20))
-                    mstore(sub(right, o), calldataload(add(p, 0x60)))
-                    sides := shr(4, sides)
-                    o := and(sides, 0x20)
-                    pop(staticcall(gas(), 0x02, buf, 0x41, add(left, o), 0x20))
-                }
-                // The remaining 0 to 3 levels.
-                for { let end := add(proof.offset, shl(5, proof.length)) } lt(p, end) { p := add(p, 0x20) } {
-                    mstore(sub(right, o), calldataload(p))
-                    sides := shr(1, sides)
-                    o := and(sides, 0x20)
-                    pop(staticcall(gas(), 0x02, buf, 0x41, add(left, o), 0x20))
-                }
-                root := mload(add(left, o))
+                mstore(0, eq(mload(0x21), expected))
+                return(resultAt, 0x20)
             }
         }
     }

@@ -197,8 +197,9 @@ contract GovtraceAnchorMerkleTest is AnchorFixture {
         _checkFabricatedTree(160000, MAX_SIZE, 0, 48);
     }
 
-    /// @dev The unrolled verifyInclusion agrees with the literal RFC 9162 loop on the anchored
-    /// size, for any size up to the 48-bit limit, any index and any proof, valid or not.
+    /// @dev verifyInclusion (the contract's one RFC 9162 implementation, shared with computeRoot)
+    /// agrees with the literal RFC 9162 loop on the anchored size, for any size up to the 48-bit
+    /// limit, any index and any proof, valid or not.
     function testFuzz_verifyInclusion_matchesLiteralRfc9162Loop(
         bytes32 leaf,
         uint64 index,
@@ -330,7 +331,7 @@ contract GovtraceAnchorMerkleTest is AnchorFixture {
         );
     }
 
-    /// @dev The contract's inner/border formulation equals the literal RFC 9162 loop for
+    /// @dev computeRoot (the same code as verifyInclusion) equals the literal RFC 9162 loop for
     /// any leaf, index, tree size (the whole uint64 range) and proof, valid or not.
     function testFuzz_computeRoot_matchesLiteralRfc9162Loop(
         bytes32 leaf,
@@ -340,10 +341,18 @@ contract GovtraceAnchorMerkleTest is AnchorFixture {
         bytes32 proofSeed,
         bool exactShape
     ) public view {
-        if (lengthSeed % 3 == 0) {
+        uint256 mode = lengthSeed % 4;
+        if (mode == 0) {
             // Small trees hit every corner of the shape logic.
             treeSize = uint64(bound(treeSize, 1, 70));
             index = uint64(bound(index, 0, treeSize));
+        } else if (mode == 1) {
+            // Trees over 2**63 leaves: exact proofs of 64 levels for about half the indices.
+            treeSize = uint64(bound(treeSize, (uint256(1) << 63) + 1, type(uint64).max));
+            index = uint64(bound(index, 0, treeSize - 1));
+        } else if (mode == 2) {
+            treeSize = uint64(bound(treeSize, 1, type(uint64).max));
+            index = uint64(bound(index, 0, treeSize - 1));
         }
         uint256 length = bound(lengthSeed, 0, 70);
         if (exactShape && index < treeSize) (, length) = RefMerkle.shape(index, treeSize);
@@ -354,5 +363,43 @@ contract GovtraceAnchorMerkleTest is AnchorFixture {
         bytes32 expected = RefMerkle.rfcRoot(leaf, index, treeSize, path);
         assertEq(anchor.computeRoot(leaf, index, treeSize, path), expected, "same result as the RFC loop");
         if (exactShape && index < treeSize) assertNotEq(expected, bytes32(0), "exact shape is valid");
+    }
+
+    /// @dev 64-level proofs exist only for trees over 2**63 leaves, so only computeRoot walks
+    /// them (anchored sizes stay below 2**48); the walk takes their first level on its own.
+    function test_computeRoot_acceptsProofsOf64Levels() public view {
+        uint64 maxSize = type(uint64).max;
+        uint64 justOver = (uint64(1) << 63) + 1;
+        _check64(maxSize, 0, 64);
+        _check64(maxSize, 0x5A5A5A5A5A5A5A5A, 64);
+        _check64(maxSize, (uint64(1) << 63) - 1, 64);
+        _check64(maxSize, maxSize - 3, 64);
+        _check64(maxSize, maxSize - 1, 63); // the last leaf
+        _check64(uint64(1) << 63, 0, 63); // 2**63 leaves: 63 levels at most
+        _check64(justOver, 0, 64);
+        _check64(justOver, 0x3A5A5A5A5A5A5A5A, 64);
+        _check64(justOver, uint64(1) << 63, 1); // the last leaf: one sibling, the left subtree
+    }
+
+    /// @dev computeRoot equals the RFC loop on an exact proof of `length` levels for
+    /// (index, size), and returns zero for one level less or more.
+    function _check64(uint64 size, uint64 index, uint256 length) internal view {
+        (, uint256 shapeLength) = RefMerkle.shape(index, size);
+        assertEq(shapeLength, length, "proof length of the case");
+        bytes32 leaf = sha256(abi.encode("leaf", size, index));
+        bytes32[] memory path = new bytes32[](length);
+        for (uint256 i = 0; i < length; i++) {
+            path[i] = sha256(abi.encode(size, index, i));
+        }
+        bytes32 root = anchor.computeRoot(leaf, index, size, path);
+        assertNotEq(root, bytes32(0), "exact shape is valid");
+        assertEq(root, RefMerkle.rfcRoot(leaf, index, size, path), "same root as the RFC loop");
+        path[0] ^= bytes32(uint256(1));
+        assertNotEq(anchor.computeRoot(leaf, index, size, path), root, "flipped first sibling");
+        path[0] ^= bytes32(uint256(1));
+        path[length - 1] ^= bytes32(uint256(1) << 255);
+        assertNotEq(anchor.computeRoot(leaf, index, size, path), root, "flipped last sibling");
+        assertEq(anchor.computeRoot(leaf, index, size, _withLength(path, length - 1)), bytes32(0), "too short");
+        assertEq(anchor.computeRoot(leaf, index, size, _withLength(path, length + 1)), bytes32(0), "too long");
     }
 }
