@@ -18,6 +18,7 @@ from .record import (
     MAX_PAYLOAD_BYTES,
     SUBJECT_TYPES,
     Actor,
+    RecordFrame,
     Subject,
     check_hash,
     check_ident,
@@ -65,6 +66,17 @@ class RecordDraft:
         if reference is None:
             return canonical.canonicalize(obj)
         return canonical.encode(obj, reference)
+
+    def frame(self, salt: str) -> RecordFrame | None:
+        """This draft's record bytes with `prev`, `recorded_at` and `seq` left open (ingest
+        fills them in under its write lock); None unless validated by `from_json`."""
+        reference = self.payload_reference
+        if reference is None:
+            return None
+        head = canonical.encode({"actor": self.actor.to_json(), "kind": self.kind,
+                                 "occurred_at": self.occurred_at, "payload": self.payload},
+                                reference)
+        return RecordFrame.build(head, self.province, self.record_id, salt, self.subject)
 
     def content_digest(self) -> bytes:
         """Digest of what the client said; a retry with the same content has the same digest."""

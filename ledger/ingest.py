@@ -12,13 +12,13 @@ Guarantees:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, TextClause, bindparam, text
+import orjson
+from sqlalchemy import Connection, Row
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -26,9 +26,9 @@ from . import merkle, timestamps, transitions
 from .canonical import parse as parse_json
 from .draft import RecordDraft
 from .errors import ChainConflict, DuplicateRecord, StorageError
-from .record import Record, hex32, new_salt, unhex
+from .record import Record, RecordFrame, hex32, new_salt, unhex
 from .store import Database
-from .store.database import driver_sql, is_retryable
+from .store.database import driver_sql, execute_in, is_retryable
 from .store.schema import ProvinceHeadRow, SubjectHeadRow
 
 _RETRIES = 3
@@ -48,15 +48,33 @@ class Appended:
     created: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What a draft's append needs that does not depend on the ledger's state, computed
+    before the write lock is taken: the content digest, the salt and the record bytes with
+    prev/recorded_at/seq left open (None: encode the whole record, for unvalidated drafts)."""
+
+    digest: bytes
+    salt: str
+    frame: RecordFrame | None
+
+
+def _prepare(drafts: Sequence[RecordDraft]) -> list[_Prepared]:
+    out = []
+    for d in drafts:
+        salt = d.salt or new_salt()
+        out.append(_Prepared(d.content_digest(), salt, d.frame(salt)))
+    return out
+
+
 def append(db: Database, drafts: Sequence[RecordDraft], *, now: datetime | None = None
            ) -> list[Appended]:
     """Append `drafts` atomically; returns one result per draft, in order."""
-    # Digests depend on the drafts alone: computed before the write lock is taken.
-    digests = [d.content_digest() for d in drafts]
+    prepared = _prepare(drafts)  # outside the write lock: depends on the drafts alone
     for attempt in range(_RETRIES):
         try:
             with db.transaction() as session:
-                return append_in(session, drafts, now=now, digests=digests)
+                return append_in(session, drafts, now=now, prepared=prepared)
         except IntegrityError as exc:
             # A concurrent writer inserted the same record id or advanced a chain first:
             # retrying re-reads the ledger and yields the idempotent or conflict answer.
@@ -71,16 +89,14 @@ def append(db: Database, drafts: Sequence[RecordDraft], *, now: datetime | None 
 
 
 def append_in(session: Session, drafts: Sequence[RecordDraft], *, now: datetime | None = None,
-              digests: Sequence[bytes] | None = None) -> list[Appended]:
+              prepared: Sequence[_Prepared] | None = None) -> list[Appended]:
     """`append` inside the caller's transaction (the caller commits, and retries on
     IntegrityError). Records of a case or license the domain manages are first checked
     against that subject's state machine under its row lock (ledger.transitions), so the
     check and the append commit together or not at all: no writer gets around it."""
     transitions.check(session, drafts)
     session.flush()  # the domain's row changes go first; the ledger's writes below are Core
-    if digests is None:
-        digests = [d.content_digest() for d in drafts]
-    appended = _append(session, drafts, digests, now or timestamps.now())
+    appended = _append(session, drafts, prepared or _prepare(drafts), now or timestamps.now())
     # Head rows were written with Core statements: ORM copies loaded earlier are stale.
     for obj in list(session.identity_map.values()):
         if isinstance(obj, ProvinceHeadRow | SubjectHeadRow):
@@ -88,15 +104,17 @@ def append_in(session: Session, drafts: Sequence[RecordDraft], *, now: datetime 
     return appended
 
 
-# Core statements with expanding IN lists: compiled once and cached; the ORM's per-value
-# coercion of IN lists and its unit of work cost more than the queries themselves for the
-# small groups single-record POSTs make (docs/performance.md).
-_SELECT_EXISTING = text("SELECT record_id, content_digest, canonical, leaf_hash FROM record "
-                        "WHERE record_id IN :ids").bindparams(bindparam("ids", expanding=True))
-_SELECT_HEADS = ("SELECT province, last_seq FROM province_head WHERE province IN :provinces "
+# Raw driver statements (ledger.store.database.execute_in): the ORM's unit of work and
+# SQLAlchemy's per-value rendering of expanding IN lists cost more than the queries
+# themselves, for the small groups single POSTs make and the 1,000-record ones of the batch
+# endpoint alike (docs/performance.md).
+_CHUNK = 500
+_SELECT_EXISTING = ("SELECT record_id, content_digest, canonical, leaf_hash FROM record "
+                    "WHERE record_id IN {ids}")
+_SELECT_HEADS = ("SELECT province, last_seq FROM province_head WHERE province IN {provinces} "
                  "ORDER BY province")
 _SELECT_SUBJECTS = ("SELECT subject_type, subject_id, last_leaf, length FROM subject_head "
-                    "WHERE subject_type IN :types AND subject_id IN :ids "
+                    "WHERE subject_type IN {types} AND subject_id IN {ids} "
                     "ORDER BY subject_id, subject_type")
 _UPDATE_HEAD = "UPDATE province_head SET last_seq = ? WHERE province = ?"
 _INSERT_HEAD = ("INSERT INTO province_head (province, last_seq, sealed_seq, last_batch_no) "
@@ -105,20 +123,13 @@ _UPDATE_SUBJECT = ("UPDATE subject_head SET last_leaf = ?, length = ? "
                    "WHERE subject_type = ? AND subject_id = ?")
 
 
-@functools.cache
-def _locking(dialect: str, sql: str, *names: str) -> TextClause:
-    """`sql` as a row-locking query: FOR UPDATE on PostgreSQL (SQLite's BEGIN IMMEDIATE
-    already holds the database write lock). Built once per dialect and query."""
-    suffix = " FOR UPDATE" if dialect == "postgresql" else ""
-    return text(sql + suffix).bindparams(*(bindparam(n, expanding=True) for n in names))
-
-
 def _existing(conn: Connection, drafts: Sequence[RecordDraft]) -> dict[str, Row[Any]]:
     ids = list({d.record_id for d in drafts})
     found: dict[str, Row[Any]] = {}
-    for i in range(0, len(ids), 500):
-        found.update((r.record_id, r) for r in conn.execute(_SELECT_EXISTING,
-                                                            {"ids": ids[i:i + 500]}))
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        found.update((r.record_id, r) for r in execute_in(conn, _SELECT_EXISTING, chunk,
+                                                      ids=len(chunk)))
     return found
 
 
@@ -127,10 +138,10 @@ def _load_heads(conn: Connection, provinces: set[int]) -> dict[int, int | None]:
 
     Locks are always taken in key order (heads, then subjects) so that concurrent
     multi-province groups on PostgreSQL cannot deadlock each other."""
-    query = _locking(conn.dialect.name, _SELECT_HEADS, "provinces")
-    heads: dict[int, int | None] = dict.fromkeys(provinces)
+    wanted = sorted(provinces)
+    heads: dict[int, int | None] = dict.fromkeys(wanted)
     heads.update((r.province, r.last_seq) for r in
-                 conn.execute(query, {"provinces": sorted(provinces)}))
+                 execute_in(conn, _SELECT_HEADS, wanted, lock=True, provinces=len(wanted)))
     return heads
 
 
@@ -139,24 +150,26 @@ def _load_subjects(conn: Connection, drafts: Sequence[RecordDraft]
     wanted = {(d.subject.type, d.subject.id) for d in drafts}
     ids = sorted({sid for _, sid in wanted})  # chunks lock in one global order too
     types = sorted({kind for kind, _ in wanted})
-    query = _locking(conn.dialect.name, _SELECT_SUBJECTS, "types", "ids")
     found: dict[tuple[str, str], tuple[bytes, int]] = {}
-    for i in range(0, len(ids), 500):
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
         # subject_type first: the primary key is (subject_type, subject_id), and without it
         # SQLite scans the whole table for every chunk (cost grew with the ledger).
-        for r in conn.execute(query, {"types": types, "ids": ids[i:i + 500]}):
+        for r in execute_in(conn, _SELECT_SUBJECTS, [*types, *chunk], lock=True,
+                        types=len(types), ids=len(chunk)):
             if (r.subject_type, r.subject_id) in wanted:
                 found[(r.subject_type, r.subject_id)] = (r.last_leaf, r.length)
     return found
 
 
-def _append(session: Session, drafts: Sequence[RecordDraft], digests: Sequence[bytes],
+def _append(session: Session, drafts: Sequence[RecordDraft], prepared: Sequence[_Prepared],
             now: datetime) -> list[Appended]:
     existing = _existing(session.connection(), drafts)
     results: list[Appended | None] = [None] * len(drafts)
     fresh: list[int] = []
     seen: dict[str, int] = {}
-    for i, (draft, digest) in enumerate(zip(drafts, digests, strict=True)):
+    for i, (draft, prep) in enumerate(zip(drafts, prepared, strict=True)):
+        digest = prep.digest
         row = existing.get(draft.record_id)
         if row is not None:
             if row.content_digest != digest:
@@ -164,13 +177,14 @@ def _append(session: Session, drafts: Sequence[RecordDraft], digests: Sequence[b
             rec = Record.from_json(parse_json(row.canonical))
             results[i] = Appended(rec, row.leaf_hash, created=False)
         elif draft.record_id in seen:
-            if digests[seen[draft.record_id]] != digest:
+            if prepared[seen[draft.record_id]].digest != digest:
                 raise DuplicateRecord(f"record {draft.record_id} appears twice, differently")
         else:
             seen[draft.record_id] = i
             fresh.append(i)
     if fresh:
-        new_rows = _assign(session, [drafts[i] for i in fresh], [digests[i] for i in fresh], now)
+        new_rows = _assign(session, [drafts[i] for i in fresh], [prepared[i] for i in fresh],
+                           now)
         for i, appended in zip(fresh, new_rows, strict=True):
             results[i] = appended
     for i, draft in enumerate(drafts):  # in-request repeats share the first occurrence's result
@@ -181,17 +195,18 @@ def _append(session: Session, drafts: Sequence[RecordDraft], digests: Sequence[b
     return [r for r in results if r is not None]
 
 
-def _assign(session: Session, drafts: list[RecordDraft], digests: list[bytes], now: datetime
-            ) -> list[Appended]:
+def _assign(session: Session, drafts: list[RecordDraft], prepared: list[_Prepared],
+            now: datetime) -> list[Appended]:
     conn = session.connection()
     heads = _load_heads(conn, {d.province for d in drafts})
     last_seq = {p: seq or 0 for p, seq in heads.items()}
     subjects = _load_subjects(conn, drafts)
     recorded_at = timestamps.render(now)
+    recorded_json = orjson.dumps(recorded_at)
     rows: list[tuple[object, ...]] = []
     out: list[Appended] = []
     touched: dict[tuple[str, str], tuple[bytes, int, bool]] = {}
-    for draft, digest in zip(drafts, digests, strict=True):
+    for draft, prep in zip(drafts, prepared, strict=True):
         key = (draft.subject.type, draft.subject.id)
         if key in touched:
             last, length, is_new = touched[key]
@@ -213,13 +228,15 @@ def _assign(session: Session, drafts: list[RecordDraft], digests: list[bytes], n
             record_id=draft.record_id, province=draft.province, seq=seq,
             kind=draft.kind, subject=draft.subject, occurred_at=draft.occurred_at,
             recorded_at=recorded_at, actor=draft.actor, prev=prev, payload=draft.payload,
-            salt=draft.salt or new_salt(),
+            salt=prep.salt,
         )
-        data = draft.encode(record.to_json())  # == record.canonical_bytes(), validated once
+        # == record.canonical_bytes(): the frame was encoded before the lock was taken.
+        data = (draft.encode(record.to_json()) if prep.frame is None
+                else prep.frame.splice(prev, recorded_json, seq))
         leaf = merkle.leaf_hash(data)
         touched[key] = (leaf, length + 1, is_new)
         rows.append((record.province, record.seq, record.record_id, record.kind, key[0], key[1],
-                     record.occurred_at, recorded_at, data, leaf, digest))
+                     record.occurred_at, recorded_at, data, leaf, prep.digest))
         out.append(Appended(record, leaf, created=True))
     # One driver-level executemany of ready tuples: the ORM's bulk path, Core's typed binds
     # and even text()'s per-row parameter dicts cost more per row than the rest of the

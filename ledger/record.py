@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from . import canonical, merkle
 from .errors import InvalidRecord
 from .province import check_province
@@ -98,6 +100,40 @@ class Actor:
 
     def to_json(self) -> dict[str, Any]:
         return {"department": self.department, "officer": self.officer}
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFrame:
+    """A record's canonical bytes with the three members the ledger assigns under its write
+    lock (`prev`, `recorded_at`, `seq`) left open: the lock holder only splices them in.
+
+    RFC 8785 orders an object's members by key; the record's keys are fixed ASCII, so the
+    order below is `Record.to_json`'s keys sorted, and every member is encoded by itself
+    exactly as in the whole (tests/ledger/test_canonical_records.py compares the result
+    with the `rfc8785` package). Built by `RecordDraft.frame` outside the lock.
+    """
+
+    head: bytes    # {"actor":…,"kind":…,"occurred_at":…,"payload":…,"prev":
+    middle: bytes  # ,"province":…,"record_id":…,"recorded_at":
+    salted: bytes  # ,"salt":…,"seq":
+    tail: bytes    # ,"subject":…,"v":1}
+
+    @classmethod
+    def build(cls, head: bytes, province: int, record_id: str, salt: str,
+              subject: Subject) -> RecordFrame:
+        """`head`: the RFC 8785 bytes of the object {actor, kind, occurred_at, payload}."""
+        dumps = orjson.dumps
+        return cls(head[:-1] + b',"prev":',
+                   b',"province":' + dumps(province) + b',"record_id":' + dumps(record_id)
+                   + b',"recorded_at":',
+                   b',"salt":' + dumps(salt) + b',"seq":',
+                   b',"subject":' + dumps(subject.to_json(), option=orjson.OPT_SORT_KEYS)
+                   + b',"v":' + str(FORMAT_VERSION).encode() + b"}")
+
+    def splice(self, prev: str | None, recorded_at: bytes, seq: int) -> bytes:
+        """The canonical bytes; `recorded_at` already JSON-encoded (one per transaction)."""
+        return b"".join((self.head, orjson.dumps(prev), self.middle, recorded_at, self.salted,
+                         str(seq).encode(), self.tail))
 
 
 @dataclass(frozen=True, slots=True)

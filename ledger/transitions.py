@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, Select, bindparam, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from . import casesteps, license_events
 from .draft import RecordDraft
 from .errors import InvalidStep
+from .store.database import execute_in
 from .store.domain_schema import CaseRow, CaseSuspensionRow, LicenseRow
 from .store.schema import RecordRow
 from .supervision import stale
@@ -33,11 +34,10 @@ _CHUNK = 500
 
 
 # Most appends name no managed subject (plain ledger records, or a case's steps sent through
-# the raw records API is the exception): one cheap Core probe with a precompiled expanding IN
-# finds the managed ones, and only those are loaded and locked through the ORM.
-_CASES = select(CaseRow.case_no).where(CaseRow.case_no.in_(bindparam("ids", expanding=True)))
-_LICENSES = select(LicenseRow.license_id).where(
-    LicenseRow.license_id.in_(bindparam("ids", expanding=True)))
+# the raw records API is the exception): one cheap driver-level probe finds the managed ones,
+# and only those are loaded and locked through the ORM.
+_CASES = "SELECT case_no FROM gov_case WHERE case_no IN {ids}"
+_LICENSES = "SELECT license_id FROM license WHERE license_id IN {ids}"
 
 
 def check(session: Session, drafts: Sequence[RecordDraft]) -> None:
@@ -73,12 +73,13 @@ def check(session: Session, drafts: Sequence[RecordDraft]) -> None:
     stale.mark(session, cases)
 
 
-def _managed(conn: Connection, query: Select[str], ids: set[str]) -> list[str]:
+def _managed(conn: Connection, query: str, ids: set[str]) -> list[str]:
     """Which of `ids` the domain manages, sorted (the lock order)."""
     wanted = sorted(ids)
     found: list[str] = []
     for i in range(0, len(wanted), _CHUNK):
-        found.extend(conn.execute(query, {"ids": wanted[i:i + _CHUNK]}).scalars())
+        chunk = wanted[i:i + _CHUNK]
+        found.extend(execute_in(conn, query, chunk, ids=len(chunk)).scalars())
     return sorted(found)
 
 

@@ -2,8 +2,9 @@
 
 - `_scan` (no per-member path strings) gives the same verdict as `_check` on any value,
   valid or not, and the same "needs the reference sort" answer;
-- the record bytes ingest stores (`RecordDraft.encode`, validating only the payload) equal
-  the `rfc8785` package's encoding of the whole record, for generated drafts.
+- the record bytes ingest stores (`RecordDraft.encode`, validating only the payload, and the
+  `RecordFrame` spliced under the write lock) equal the `rfc8785` package's encoding of the
+  whole record, for generated drafts.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import orjson
 import pytest
 import rfc8785
 from hypothesis import given, settings
@@ -71,17 +73,25 @@ drafts = st.fixed_dictionaries({
 })
 
 
+hashes = st.binary(min_size=32, max_size=32).map(lambda b: "0x" + b.hex())
+
+
 @settings(max_examples=400, deadline=None)
-@given(drafts, st.integers(min_value=1, max_value=10**12))
-def test_stored_record_bytes_equal_rfc8785_of_the_whole_record(obj: dict[str, Any],
-                                                               seq: int) -> None:
+@given(drafts, st.integers(min_value=1, max_value=2**53 - 1), st.one_of(st.none(), hashes),
+       st.binary(min_size=16, max_size=16).map(lambda b: "0x" + b.hex()))
+def test_stored_record_bytes_equal_rfc8785_of_the_whole_record(
+        obj: dict[str, Any], seq: int, prev: str | None, salt: str) -> None:
     draft = RecordDraft.from_json(obj)
+    recorded_at = "2026-11-25T00:00:00.000001Z"
     record = Record(record_id=draft.record_id, province=draft.province, seq=seq,
                     kind=draft.kind, subject=draft.subject, occurred_at=draft.occurred_at,
-                    recorded_at="2026-11-25T00:00:00.000001Z", actor=draft.actor,
-                    prev=None, payload=draft.payload, salt="0x" + "ab" * 16)
+                    recorded_at=recorded_at, actor=draft.actor,
+                    prev=prev, payload=draft.payload, salt=salt)
     stored = draft.encode(record.to_json())
     assert stored == rfc8785.dumps(record.to_json()) == record.canonical_bytes()
+    frame = draft.frame(salt)
+    assert frame is not None
+    assert frame.splice(prev, orjson.dumps(recorded_at), seq) == stored
     assert draft.content_digest() == RecordDraft(**{
         f: getattr(draft, f) for f in ("record_id", "province", "kind", "subject",
                                        "occurred_at", "actor", "payload")}).content_digest()
@@ -93,5 +103,6 @@ def test_a_draft_copied_with_another_payload_is_validated_again() -> None:
     assert draft.payload_reference is False
     copy = dataclasses.replace(draft, payload={**draft.payload, "amount": 1.5})
     assert copy.payload_reference is None
+    assert copy.frame("0x" + "00" * 16) is None  # ingest then encodes the whole record
     with pytest.raises(CanonicalizationError, match="floats"):
         copy.content_digest()
