@@ -90,3 +90,20 @@ def test_record_json_round_trips_and_rejects_non_canonical_fields() -> None:
             Record.from_json({**rec.to_json(), key: value})
     with pytest.raises(InvalidRecord):
         Record.from_json({**rec.to_json(), "extra": 1})
+
+
+@pytest.mark.parametrize(("given", "canonical"), [
+    ("2026-11-25T08:00:00+08:00", "2026-11-25T00:00:00.000000Z"),
+    ("2026-11-25t00:00:00.1234567z", None),  # below a microsecond: refused
+    ("2026-11-25T00:00:00.123456000Z", "2026-11-25T00:00:00.123456Z"),
+    ("0999-03-01T00:00:00Z", "0999-03-01T00:00:00.000000Z"),  # four-digit year kept
+    ("0001-01-01T00:30:00+00:30", "0001-01-01T00:00:00.000000Z"),
+])
+def test_timestamps_have_one_canonical_form_that_parses_back(given: str,
+                                                             canonical: str | None) -> None:
+    if canonical is None:
+        with pytest.raises(InvalidRecord, match="microsecond"):
+            timestamps.normalize(given, field="t")
+        return
+    assert timestamps.normalize(given, field="t") == canonical
+    assert timestamps.normalize(canonical, field="t") == canonical
