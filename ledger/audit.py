@@ -22,18 +22,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, text
-
 from . import audit_log, timestamps
 from .audit_attribution import attribute
-from .audit_batches import AnchoredRoots, BatchChecker, OpenBatch, Unauthenticated, pieces_of
-from .audit_chains import ChainResult, ChainTask, bucket_count, reload, shape
+from .audit_batches import AnchoredRoots, BatchChecker, Unauthenticated
+from .audit_chains import ChainResult, ChainTask, bucket_count, shape
+from .audit_extent import beyond_heads, chain_heads, deleted, record_ids
+from .audit_heads import reload
+from .audit_plan import plan, read_heads
 from .audit_report import DEFAULT_MAX_LISTED, AuditReport
 from .audit_runner import HeadsTask, Runner
-from .audit_scan import PIECE, Piece, ScanResult, ScanTask
+from .audit_scan import PIECE, ScanResult, ScanTask
 from .errors import AuditChainUnavailable
 from .store import Database
-from .store.schema import BatchRow, ProvinceHeadRow
 
 #: phase, records done, records in all
 Progress = Callable[[str, int, int], None]
@@ -76,11 +76,7 @@ def run_audit(db: Database, options: AuditOptions | None = None, *,
     elif chain_error:
         report.chain.reason = chain_error
     state = _State(report)
-    with db.snapshot() as s:
-        q = select(ProvinceHeadRow).order_by(ProvinceHeadRow.province)
-        if options.provinces:
-            q = q.where(ProvinceHeadRow.province.in_(options.provinces))
-        heads = [(h.province, h.last_seq, h.last_batch_no) for h in s.scalars(q)]
+    heads = read_heads(db, options.provinces, report)
     total = sum(h[1] for h in heads)
     scratch = tempfile.mkdtemp(prefix="govtrace-audit-", dir=options.scratch_dir)
     buckets = bucket_count(total)
@@ -90,8 +86,8 @@ def run_audit(db: Database, options: AuditOptions | None = None, *,
             checker = BatchChecker(db, report, state.unauth,
                                    lambda p, lo, hi: state.careful.append((p, lo, hi)),
                                    options.piece)
-            tasks = _plan(db, heads, options.piece, checker, chain, fetcher, scratch, buckets,
-                          state.unauth)
+            tasks = plan(db, heads, options.piece, checker, chain, fetcher, scratch, buckets,
+                         state.unauth)
             done = 0
             for result in runner.map(_with_heads(tasks, scratch, buckets)):
                 if isinstance(result, ScanResult):
@@ -105,14 +101,14 @@ def run_audit(db: Database, options: AuditOptions | None = None, *,
             for result in runner.map(careful):
                 assert isinstance(result, ScanResult)
                 _merge(state, result, rescan=True)
-            _beyond_heads(db, state, heads)
+            beyond_heads(db, report, state.flagged, heads)
             _chains(db, runner, state, scratch, buckets, options, progress)
         if chain is not None and report.chain.checked:
             try:
-                _chain_heads(report, chain, heads)
+                chain_heads(report, chain, heads)
             except AuditChainUnavailable as exc:
                 report.chain.checked, report.chain.reason = False, str(exc)
-        _deleted(db, state)
+        deleted(db, report, state.gaps, state.claimed)
         audit_log.check_reports(db, report, state.flagged)
     finally:
         fetcher.shutdown(cancel_futures=True)
@@ -127,59 +123,6 @@ def _with_heads(tasks: Iterator[ScanTask], scratch: str, buckets: int
                 ) -> Iterator[ScanTask | HeadsTask]:
     yield HeadsTask(scratch, buckets)
     yield from tasks
-
-
-def _plan(db: Database, heads: list[tuple[int, int, int]], piece: int, checker: BatchChecker,
-          chain: AnchoredRoots | None, fetcher: ThreadPoolExecutor, scratch: str,
-          buckets: int, unauth: Unauthenticated) -> Iterator[ScanTask]:
-    """Scan tasks in seq order; sealed batches in pieces, the rest carefully."""
-
-    def plain(p: int, lo: int, hi: int) -> Iterator[ScanTask]:  # no root covers [lo, hi)
-        if lo < hi:
-            unauth.add(p, lo, hi - 1)
-        for a in range(lo, hi, piece):
-            yield ScanTask(p, a, min(a + piece, hi), careful=True, bucket_dir=scratch,
-                           buckets=buckets)
-
-    for province, last_seq, last_batch in heads:
-        cursor, after = 1, 0
-        group: list[Piece] = []
-        while True:
-            with db.snapshot() as s:
-                rows = s.execute(select(BatchRow.batch_no, BatchRow.first_seq, BatchRow.size,
-                                        BatchRow.root)
-                                 .where(BatchRow.province == province,
-                                        BatchRow.batch_no > after,
-                                        BatchRow.batch_no <= last_batch)
-                                 .order_by(BatchRow.batch_no).limit(1000)).all()
-            if not rows:
-                break
-            for batch_no, first_seq, size, root in rows:
-                after = batch_no
-                checker.report.batches += 1
-                if first_seq < cursor or size < 1:
-                    checker.report.add("batches", {
-                        "province": province, "batch_no": batch_no, "first_seq": first_seq,
-                        "size": size, "problems": [f"range overlaps the previous batch or is "
-                                                   f"empty (next seq was {cursor})"]})
-                    continue
-                yield from plain(province, cursor, first_seq)
-                parts = pieces_of(province, batch_no, first_seq, size, piece)
-                anchored = fetcher.submit(chain.batch, province, batch_no) if chain else None
-                checker.open[(province, batch_no)] = OpenBatch(
-                    province, batch_no, first_seq, size, root, len(parts), anchored)
-                for part in parts:
-                    if group and (group[-1].hi != part.lo or
-                                  part.hi - group[0].lo > piece):
-                        yield ScanTask(province, group[0].lo, group[-1].hi, tuple(group),
-                                       bucket_dir=scratch, buckets=buckets)
-                        group = []
-                    group.append(part)
-                cursor = first_seq + size
-        if group:
-            yield ScanTask(province, group[0].lo, group[-1].hi, tuple(group),
-                           bucket_dir=scratch, buckets=buckets)
-        yield from plain(province, cursor, last_seq + 1)
 
 
 def _merge(state: _State, result: ScanResult, *, rescan: bool = False) -> None:
@@ -201,34 +144,15 @@ def _merge(state: _State, result: ScanResult, *, rescan: bool = False) -> None:
         state.report.add("reordered", entry)
         state.flagged.add((entry["province"], entry["seq"]))
         state.claimed.add((entry["sealed_province"], entry["sealed_seq"]))
-
-
-def _beyond_heads(db: Database, state: _State, heads: list[tuple[int, int, int]]) -> None:
-    """Rows the ledger never assigned: beyond the province head now, or of no province."""
-    with db.snapshot() as s:
-        current = {p: last for p, last in s.execute(
-            select(ProvinceHeadRow.province, ProvinceHeadRow.last_seq))}
-        audited = {h[0] for h in heads}
-        provinces = [p for (p,) in s.execute(text("SELECT DISTINCT province FROM record"))]
-        for p in provinces:
-            if p not in audited and (state.report.provinces or p in current):
-                continue
-            rows = s.execute(text("SELECT seq, record_id FROM record WHERE province = :p AND "
-                                  "(seq > :last OR seq < 1) ORDER BY seq"),
-                             {"p": p, "last": current.get(p, 0)})
-            for seq, record_id in rows:
-                if (p, seq) not in state.flagged:
-                    state.report.add("inserted", {
-                        "province": p, "seq": seq, "record_id": record_id,
-                        "reason": "beyond the province head: the ledger never assigned this "
-                                  "seq" if p in current else "no such ledger partition"})
-                    state.flagged.add((p, seq))
+    for entry in [] if rescan else result.inserted:  # a seq that is no integer
+        state.report.add("inserted", entry)
+        state.flagged.add((entry["province"], entry["seq"]))
 
 
 def _chains(db: Database, runner: Runner, state: _State, scratch: str, buckets: int,
             options: AuditOptions, progress: Progress | None) -> None:
     scoped = options.provinces is not None
-    ids = _record_ids(db)
+    ids = record_ids(db)
     for i, result in enumerate(runner.map(ChainTask(scratch, b, scoped)
                                           for b in range(buckets))):
         assert isinstance(result, ChainResult)
@@ -237,59 +161,12 @@ def _chains(db: Database, runner: Runner, state: _State, scratch: str, buckets: 
             progress("chains", i + 1, buckets)
         for suspect in result.anomalies:
             fresh = reload(db, suspect)
+            if fresh.head_problem is not None:  # then judged by what its records say
+                state.report.add("chains", {
+                    "subject": fresh.key, "problem": "head-malformed",
+                    "detail": f"the subject head row is malformed: {fresh.head_problem}",
+                    "records": []})
             sh = shape(fresh)
             if not sh.sound:
                 attribute(state.report, fresh, sh, auth=state.unauth,
                           flagged=state.flagged, ids=ids)
-
-
-def _record_ids(db: Database) -> Callable[[list[tuple[int, int]]], dict[tuple[int, int], str]]:
-    def ids(positions: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
-        out: dict[tuple[int, int], str] = {}
-        with db.snapshot() as s:
-            for p, seq in positions:
-                rid = s.execute(text("SELECT record_id FROM record WHERE province = :p AND "
-                                     "seq = :s"), {"p": p, "s": seq}).scalar()
-                if rid is not None:
-                    out[(p, seq)] = rid
-        return out
-
-    return ids
-
-
-def _chain_heads(report: AuditReport, chain: AnchoredRoots,
-                 heads: list[tuple[int, int, int]]) -> None:
-    """Batches the chain holds that the database lost."""
-    for province, _, last_batch in heads:
-        anchored = chain.batch_count(province)
-        for batch_no in range(last_batch + 1, anchored + 1):
-            on_chain = chain.batch(province, batch_no)
-            if on_chain is None:
-                continue
-            report.add("batches", {
-                "province": province, "batch_no": batch_no, "first_seq": on_chain.first_seq,
-                "size": on_chain.size, "problems": ["anchored on chain but missing from the "
-                                                    "database"],
-                "chain_root": "0x" + on_chain.root.hex()})
-
-
-def _deleted(db: Database, state: _State) -> None:
-    """Gaps are deletions, except seqs a moved (reordered) record still claims."""
-    for province, lo, hi in sorted(state.gaps):
-        missing = [s for s in range(lo, min(hi, lo + state.report.max_listed) + 1)
-                   if (province, s) not in state.claimed]
-        unlisted = (hi - lo + 1) - (min(hi, lo + state.report.max_listed) - lo + 1)
-        if not missing and not unlisted:
-            continue
-        state.report.add("gaps", {"province": province, "first_seq": lo, "last_seq": hi})
-        with db.snapshot() as s:
-            for seq in missing:
-                batch = s.execute(text("SELECT batch_no FROM batch WHERE province = :p AND "
-                                       "first_seq <= :s AND first_seq + size > :s"),
-                                  {"p": province, "s": seq}).scalar()
-                state.report.add("deleted", {
-                    "province": province, "seq": seq, "batch_no": batch,
-                    "reason": f"missing inside sealed batch {batch}" if batch else
-                              "missing below the province head"})
-        if unlisted:
-            state.report.counts["deleted"] += unlisted

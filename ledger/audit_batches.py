@@ -21,7 +21,8 @@ from sqlalchemy import text
 
 from . import merkle, tiles
 from .audit_report import AuditReport
-from .audit_scan import SEGMENT, Piece, PieceResult, read_connection
+from .audit_scan import SEGMENT, Piece, PieceResult, read_connection, tile_problem
+from .audit_values import hash_problem, tolerant
 from .errors import AuditChainUnavailable
 from .store import Database
 
@@ -52,7 +53,7 @@ class OpenBatch:
     batch_no: int
     first_seq: int
     size: int
-    stored_root: bytes
+    stored_root: bytes  # or, stored by someone else, anything: see `hash_problem`
     pieces: int
     anchored: Future[AnchoredBatch | None] | None
     results: dict[int, PieceResult] = field(default_factory=dict)
@@ -74,8 +75,8 @@ class Unauthenticated:
         return not (i >= 0 and ranges[i][0] <= seq <= ranges[i][1])
 
 
-_TILE_LEVEL = text("SELECT hashes FROM batch_tile WHERE province = :p AND batch_no = :b "
-                   "AND level = :level ORDER BY tile_index")
+_TILE_LEVEL = text("SELECT tile_index, hashes FROM batch_tile WHERE province = :p AND "
+                   "batch_no = :b AND level = :level ORDER BY tile_index")
 
 
 def pieces_of(province: int, batch_no: int, first_seq: int, size: int, piece: int
@@ -120,6 +121,9 @@ class BatchChecker:
         recomputed = merkle.root_from_hashes([r for r in roots if r is not None]) \
             if all(r is not None for r in roots) else None
         problems: list[str] = []
+        root_problem = hash_problem("stored root", b.stored_root)
+        if root_problem is not None:
+            problems.append(root_problem)
         anchored, chain = None, b.anchored is not None and self.report.chain.checked
         try:
             anchored = b.anchored.result() if chain and b.anchored is not None else None
@@ -132,25 +136,28 @@ class BatchChecker:
             else:
                 self.report.chain.batches_anchored += 1
                 reference = anchored.root
-                if anchored.root != b.stored_root:
+                if anchored.root != b.stored_root and root_problem is None:
                     problems.append("stored root differs from the anchored root")
                 if (anchored.first_seq, anchored.size) != (b.first_seq, b.size):
                     problems.append(f"anchored range is seq {anchored.first_seq}.."
                                     f"{anchored.first_seq + anchored.size - 1}")
         if recomputed is None:
             problems.append("records are missing, so the root cannot be recomputed")
-        elif recomputed != b.stored_root:
+        elif recomputed != b.stored_root and root_problem is None:
             problems.append("records no longer hash to the stored root")
         if recomputed is not None and anchored is not None and recomputed != anchored.root:
             problems.append("records no longer hash to the anchored root")
         bad = [s for r in results for s in r.bad_segments]
         segments = _seg_ranges(b, bad)
+        for problem in [p for r in results for p in r.tile_problems]:
+            if problem not in problems:
+                problems.append(problem)
         if recomputed == reference:
-            if bad or self._upper_tiles_differ(b, results):
+            if bad or self._upper_tiles_differ(b, results, problems):
                 problems.append("stored tiles differ from the records (served proofs would "
                                 "fail)")
         else:
-            authentic = self._tiles_reproduce(b, results, reference)
+            authentic = self._tiles_reproduce(b, results, reference, problems)
             if authentic and bad:
                 for lo, hi in segments:
                     self.unauth.add(b.province, lo, hi)
@@ -167,28 +174,37 @@ class BatchChecker:
                 "chain_root": _hex(anchored.root if anchored else None),
                 "segments": [list(s) for s in segments]})
 
-    def _stored_level(self, b: OpenBatch, level: int) -> list[bytes]:
-        with read_connection(self.db) as conn:
-            blob = b"".join(row[0] for row in conn.execute(_TILE_LEVEL, {
-                "p": b.province, "b": b.batch_no, "level": level}))
-        return tiles.unpack(blob)
+    def _stored_level(self, b: OpenBatch, level: int, problems: list[str]) -> list[bytes] | None:
+        """The stored nodes of one level, or None when a tile is malformed (then named in
+        `problems`): no node of that level can then be trusted."""
+        with read_connection(self.db) as conn, tolerant(conn):
+            rows = conn.execute(_TILE_LEVEL, {"p": b.province, "b": b.batch_no,
+                                              "level": level}).all()
+        malformed = [p for index, blob in rows
+                     if (p := tile_problem(level, index, blob)) is not None]
+        problems.extend(p for p in malformed if p not in problems)
+        return None if malformed else tiles.unpack(b"".join(blob for _, blob in rows))
 
-    def _tiles_reproduce(self, b: OpenBatch, results: list[PieceResult], root: bytes) -> bool:
+    def _tiles_reproduce(self, b: OpenBatch, results: list[PieceResult], root: bytes,
+                         problems: list[str]) -> bool:
         """Whether stored level-8 nodes plus the recomputed tail give the reference root: then
         they are authentic, and a segment matching them is too."""
         tail = results[-1].tail_root
-        nodes = self._stored_level(b, tiles.TILE_HEIGHT)
-        if len(nodes) != b.size // SEGMENT or (not nodes and tail is None):
+        nodes = self._stored_level(b, tiles.TILE_HEIGHT, problems)
+        if nodes is None or len(nodes) != b.size // SEGMENT or (not nodes and tail is None):
             return False
         return merkle.root_from_hashes(nodes + ([tail] if tail is not None else [])) == root
 
-    def _upper_tiles_differ(self, b: OpenBatch, results: list[PieceResult]) -> bool:
+    def _upper_tiles_differ(self, b: OpenBatch, results: list[PieceResult],
+                            problems: list[str]) -> bool:
         """With 2^16-record pieces, complete piece roots are the stored level-16 nodes."""
         if self.piece != 1 << 16 or b.size < self.piece:
             return False
         complete = [r.root for r in results if r.piece.hi - r.piece.lo == self.piece]
-        return self._stored_level(b, 16)[:len(complete)] != complete
+        nodes = self._stored_level(b, 16, problems)
+        return nodes is None or nodes[:len(complete)] != complete
 
 
-def _hex(value: bytes | None) -> str | None:
-    return None if value is None else "0x" + value.hex()
+def _hex(value: object) -> str | None:
+    """A root for the report; a stored one that is no bytes at all is named in `problems`."""
+    return "0x" + value.hex() if isinstance(value, bytes) else None

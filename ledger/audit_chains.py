@@ -12,22 +12,15 @@ ledger), every other record's prev names a leaf of the same subject, no leaf has
 successors, and the last leaf and length equal the subject head. A subject that fails is
 re-read from the database by subject (records written since the audit began, or outside a
 province-scoped audit, complete it) before it is reported; see ledger/audit_attribution.py
-for how the remaining shapes are turned into findings.
+for how the remaining shapes are turned into findings; ledger/audit_heads.py copies the
+subject heads into the buckets and re-reads suspect subjects.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-import orjson
-from sqlalchemy import text
-
-from .audit_checks import subject_key
-from .audit_links import Run, bucket_of, read_frames, write_buckets
-from .audit_scan import read_connection
-from .store import Database
-from .store.database import driver_sql
+from .audit_links import Run, read_frames
 
 BUCKET_RECORDS = 32_768
 MAX_BUCKETS = 4096
@@ -35,12 +28,6 @@ MAX_BUCKETS = 4096
 MAX_ANOMALIES = 2000
 
 Link = tuple[int, int, bytes, bytes | None]  # province, seq, leaf, prev
-
-_BY_SUBJECT = text("SELECT province, seq, leaf_hash, canonical FROM record "
-                   "WHERE subject_type = :t AND subject_id = :i")
-_HEAD = text("SELECT last_leaf, length FROM subject_head WHERE subject_type = :t "
-             "AND subject_id = :i")
-
 
 def bucket_count(records: int) -> int:
     return max(1, min(MAX_BUCKETS, -(-records // BUCKET_RECORDS)))
@@ -51,6 +38,9 @@ class SubjectChain:
     key: str
     links: list[Link] = field(default_factory=list)
     head: tuple[bytes, int] | None = None
+    #: What is wrong with the subject head row, when it holds what the ledger never writes
+    #: (ledger/audit_values.py); `head` is then what the records themselves say.
+    head_problem: str | None = None
 
     @property
     def type_and_id(self) -> tuple[str, str]:
@@ -185,6 +175,9 @@ def check_bucket(task: ChainTask) -> ChainResult:
     suspects: list[str] = []
     for key, run in single.items():
         head = heads.get(key)
+        if head is not None and len(head) > 2:  # a malformed key (`write_heads`)
+            suspects.append(key)
+            continue
         if key in several:
             if not runs_sound(several[key], head):
                 suspects.append(key)
@@ -193,50 +186,6 @@ def check_bucket(task: ChainTask) -> ChainResult:
             suspects.append(key)
     if not task.scoped:  # a head without records: its records were all deleted
         suspects.extend(key for key in heads if key not in single)
-    return ChainResult(len(single), len(suspects),
-                       [SubjectChain(key) for key in suspects[:MAX_ANOMALIES]])
-
-
-def reload(db: Database, chain: SubjectChain) -> SubjectChain:
-    """The subject as the database holds it now, across every province."""
-    kind, ident = chain.type_and_id
-    fresh = SubjectChain(chain.key)
-    with db.snapshot() as s:
-        for province, seq, leaf, data in s.execute(_BY_SUBJECT, {"t": kind, "i": ident}):
-            fresh.links.append((province, seq, leaf, _prev(data)))
-        head = s.execute(_HEAD, {"t": kind, "i": ident}).first()
-    fresh.head = None if head is None else (head[0], head[1])
-    return fresh
-
-
-def _prev(data: bytes) -> bytes | None:
-    try:
-        prev: Any = orjson.loads(data).get("prev")
-        return None if prev is None else bytes.fromhex(prev[2:])
-    except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
-        return b"\xff" * 32
-
-
-def write_heads(db: Database, directory: str, buckets: int, page: int = 16_384) -> int:
-    """Copy every subject head, keyset-paginated, into the buckets; returns how many. The
-    driver's cursor, not SQLAlchemy rows: this runs once per subject."""
-    sql = driver_sql(db.engine.dialect, "SELECT subject_type, subject_id, last_leaf, length FROM "
-                     # A row value, not `a > x OR (a = x AND b > y)`: SQLite then seeks the
-                     # primary key index instead of scanning the table for every page.
-                     "subject_head WHERE (subject_type, subject_id) > (:t, :i) "
-                     "ORDER BY subject_type, subject_id LIMIT :n")
-    after, count = ("", ""), 0
-    with read_connection(db) as conn:
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        while True:
-            cursor.execute(sql, {"t": after[0], "i": after[1], "n": page})
-            rows = cursor.fetchall()
-            if not rows:
-                return count
-            parts: dict[int, list[Any]] = {}
-            for stype, sid, last, length in rows:
-                key = subject_key(stype, sid)
-                parts.setdefault(bucket_of(key, buckets), []).append((key, (last, length)))
-            write_buckets(directory, "h", parts)
-            count += len(rows)
-            after = (rows[-1][0], rows[-1][1])
+    return ChainResult(len(single), len(suspects), [
+        SubjectChain(key, head_problem=head[2] if (head := heads.get(key)) and len(head) > 2
+                     else None) for key in suspects[:MAX_ANOMALIES]])

@@ -7,6 +7,10 @@ the anchored ones, hence canonical and valid. The careful check adds what only c
 re-encoding to RFC 8785, full protocol validation, and the writer's content digest. It runs
 where no root protects the bytes: pending records and the 256-record segments of a batch
 whose recomputed tile node differs from the stored one.
+
+Any column may hold what the ledger never writes (ledger/audit_values.py): `inspect` names
+such a column first (`malformed`), then checks what the rest of the row says, reading bytes
+stored as text as their UTF-8.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 import orjson
 
 from . import canonical
+from .audit_values import as_bytes, bytes_problem, hash_problem, text_problem
 from .errors import InvalidRecord
 from .record import Record
 
@@ -31,6 +36,7 @@ COLUMNS = ("seq", "record_id", "kind", "subject_type", "subject_id", "occurred_a
            "recorded_at", "canonical", "leaf_hash", "content_digest")
 Row = Sequence[Any]
 _NAMES = ("record_id", "kind", "subject.type", "subject.id", "occurred_at", "recorded_at")
+_TEXT_COLUMNS = tuple(enumerate(COLUMNS[1:7], 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +81,25 @@ def _link(subject: dict[str, Any], prev: Any) -> tuple[str, bytes | None] | None
     return key, b"\xff" * 32  # unreadable prev: links to nothing, so the chain check flags it
 
 
+def malformed(row: Row, *, careful: bool) -> list[str]:
+    """Columns holding what the ledger never writes (ledger/audit_values.py): not valid
+    UTF-8, another type, a hash of another length, NULL. Checked only off the fast path."""
+    out = [p for i, name in _TEXT_COLUMNS if (p := text_problem(name, row[i])) is not None]
+    for problem in (bytes_problem("canonical", row[7]), hash_problem("leaf_hash", row[8]),
+                    hash_problem("content_digest", row[9]) if careful else None):
+        if problem is not None:
+            out.append(problem)
+    return out
+
+
 def inspect(row: Row, province: int, *, careful: bool) -> Inspection:
-    seq, record_id, kind, stype, sid, occurred, recorded, data, stored, digest = row
-    leaf = leaf_of(data)
-    reasons: list[str] = []
-    if leaf != stored:
+    seq, record_id, kind, stype, sid, occurred, recorded, stored_data, stored, digest = row
+    reasons = malformed(row, careful=careful)
+    data = as_bytes(stored_data)  # text where bytes belong: still check what it says
+    leaf = leaf_of(b"" if data is None else data)
+    if data is None:  # NULL or a number: no bytes to check
+        return Inspection(leaf, reasons, None, None)
+    if leaf != stored and type(stored) is bytes and len(stored) == 32:
         reasons.append("canonical bytes do not hash to the stored leaf hash")
     obj = _parsed(data)
     if obj is None:
@@ -93,9 +113,11 @@ def inspect(row: Row, province: int, *, careful: bool) -> Inspection:
     values = (get("record_id"), get("kind"), subject.get("type"), subject.get("id"),
               get("occurred_at"), get("recorded_at"))
     if columns != values:  # one tuple comparison in the common case
+        # A column that is not text at all is named as such above.
         differing = [name for name, column, value in zip(_NAMES, columns, values, strict=True)
-                     if column != value]
-        reasons.append(f"columns disagree with the canonical bytes: {', '.join(differing)}")
+                     if column != value and type(column) is str]
+        if differing:
+            reasons.append(f"columns disagree with the canonical bytes: {', '.join(differing)}")
     claimed = (get("province"), get("seq"))
     sealed_at = None
     if claimed != (province, seq):
@@ -113,12 +135,12 @@ def quick(row: Row, province: int) -> tuple[bytes, str, bytes | None] | None:
     columns and coordinates all agree with its bytes, else None, and `inspect` says what is
     wrong. The streaming pass runs an inlined copy of it (ledger/audit_rows.py) and comes
     here only for rows that copy did not pass."""
-    h = LEAF_PREFIX.copy()
-    h.update(row[7])
-    leaf = h.digest()
-    if leaf != row[8]:
-        return None
     try:
+        h = LEAF_PREFIX.copy()
+        h.update(row[7])  # TypeError: not bytes (ledger/audit_values.py), `inspect` says so
+        leaf = h.digest()
+        if leaf != row[8]:
+            return None
         obj = orjson.loads(row[7])
         get = obj.get
         subject = get("subject")
@@ -132,8 +154,9 @@ def quick(row: Row, province: int) -> tuple[bytes, str, bytes | None] | None:
         return None
 
 
-def careful_reasons(obj: dict[str, Any], data: bytes, digest: bytes) -> list[str]:
-    """What a root would otherwise vouch for: RFC 8785 form, validity, the writer's digest."""
+def careful_reasons(obj: dict[str, Any], data: bytes, digest: object) -> list[str]:
+    """What a root would otherwise vouch for: RFC 8785 form, validity, the writer's digest (a
+    digest that is no 32-byte hash at all is named by `malformed`)."""
     out: list[str] = []
     try:
         if canonical.canonicalize(obj) != data:
@@ -142,7 +165,7 @@ def careful_reasons(obj: dict[str, Any], data: bytes, digest: bytes) -> list[str
     except InvalidRecord as exc:
         out.append(f"not a valid record: {exc}")
         return out
-    if digest not in _digests(obj):
+    if type(digest) is bytes and len(digest) == 32 and digest not in _digests(obj):
         out.append("content differs from what the writer submitted (content digest)")
     return out
 

@@ -25,6 +25,7 @@ CATEGORIES: dict[str, str] = {
     "batches": "batches whose root no longer matches",
     "gaps": "sequence gaps",
     "chains": "broken case/license chains",
+    "heads": "malformed province heads",
 }
 
 CLEAN, TAMPERED, INCOMPLETE = "clean", "tampered", "incomplete"
@@ -99,10 +100,11 @@ class AuditReport:
         return self.records / self.elapsed_seconds if self.elapsed_seconds > 0 else 0.0
 
     def sort(self) -> None:
-        """Stable, reviewable order: by province and sequence number."""
+        """Stable, reviewable order: by province and sequence number (a malformed one, text
+        or a real number, ledger/audit_values.py, sorts after the integers or among them)."""
         for entries in self.findings.values():
-            entries.sort(key=lambda e: (e.get("province", 0), e.get("seq", e.get(
-                "first_seq", e.get("batch_no", 0))), str(e.get("subject", ""))))
+            entries.sort(key=lambda e: (_key(e.get("province", 0)), _key(e.get("seq", e.get(
+                "first_seq", e.get("batch_no", 0)))), str(e.get("subject", ""))))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -131,6 +133,12 @@ class AuditReport:
                 "contract": self.chain.contract}
 
 
+def _key(value: Any) -> tuple[int, float, str]:
+    if isinstance(value, int | float):
+        return 0, value, ""
+    return 1, 0, str(value)
+
+
 def _where(e: dict[str, Any]) -> str:
     rid = e.get("record_id")
     return f"province {e['province']} seq {e['seq']}" + (f" record {rid}" if rid else "")
@@ -151,8 +159,13 @@ def _line(category: str, e: dict[str, Any]) -> str:
         segs = e.get("segments") or []
         where = (f"; altered within seq {', '.join(f'{a}..{b}' for a, b in segs[:8])}"
                  + (" …" if len(segs) > 8 else "")) if segs else ""
-        return (f"province {e['province']} batch {e['batch_no']} (seq {e['first_seq']}.."
-                f"{e['first_seq'] + e['size'] - 1}): {'; '.join(e['problems'])}{where}")
+        first, size = e["first_seq"], e["size"]
+        seqs = (f" (seq {first}..{first + size - 1})" if type(first) is int and type(size) is int
+                and size > 0 else "")
+        return f"province {e['province']} batch {e['batch_no']}{seqs}: " \
+               f"{'; '.join(e['problems'])}{where}"
+    if category == "heads":
+        return f"province {e['province']}: {'; '.join(e['problems'])}"
     if category == "gaps":
         return f"province {e['province']} seq {e['first_seq']}..{e['last_seq']} missing"
     recs = ", ".join(f"{r['province']}/{r['seq']}" + (f" {r['record_id']}" if r.get(

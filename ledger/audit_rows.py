@@ -7,6 +7,11 @@ same members with the same `==` as `quick` (a missing member raises instead of r
 None), so a row it passes, `quick` passes with the same leaf, key and prev; a row it does not
 pass, for whatever reason, goes through `quick` and then `inspect` as every row did before.
 Findings are therefore the same. `careful_rows` inspects every row.
+
+A value the ledger never writes (ledger/audit_values.py: bytes that are text, a NULL, a
+number) makes the fast check raise inside its `try`, which costs nothing until it raises, so
+such a row takes the same way and `inspect` names the column. A seq that is a real number is
+a position the ledger never assigns: the row is `inserted` and takes no leaf.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import orjson
 
 from .audit_checks import LEAF_PREFIX, Row, inspect, quick
 from .audit_links import Links, Run
+from .audit_values import describe, shown, text_or_none
 
 
 @dataclass(slots=True)
@@ -32,6 +38,7 @@ class RowState:
     gaps: list[tuple[int, int]] = field(default_factory=list)  # inclusive seq ranges
     modified: list[dict[str, Any]] = field(default_factory=list)
     reordered: list[dict[str, Any]] = field(default_factory=list)
+    inserted: list[dict[str, Any]] = field(default_factory=list)
 
 
 def fast_rows(st: RowState, rows: Sequence[Row]) -> None:
@@ -44,13 +51,15 @@ def fast_rows(st: RowState, rows: Sequence[Row]) -> None:
         seq = row[0]
         if seq == expected:
             expected = seq + 1
-            h = prefix.copy()
-            h.update(row[7])
-            leaf = h.digest()
-            if leaf == row[8]:
-                # `quick`, then `Links.clean`. Subscripts, not `.get`: a little faster, and a
-                # missing member (KeyError) only sends the row to `quick`.
-                try:
+            # `quick`, then `Links.clean`. Subscripts, not `.get`: a little faster, and a
+            # missing member (KeyError) only sends the row to `quick`, as does a value of the
+            # wrong type (TypeError, ledger/audit_values.py). The `try` costs nothing unless
+            # something raises.
+            try:
+                h = prefix.copy()
+                h.update(row[7])
+                leaf = h.digest()
+                if leaf == row[8]:
                     obj = loads(row[7])
                     subject = obj["subject"]
                     if (obj["seq"] == seq and obj["record_id"] == row[1]
@@ -75,9 +84,12 @@ def fast_rows(st: RowState, rows: Sequence[Row]) -> None:
                         run[3] += 1
                         tails[leaf] = run
                         continue
-                except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-                    pass
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                pass
             in_order = True
+        elif type(seq) is not int:  # a real number: a position the ledger never assigns
+            _not_a_seq(st, row)
+            continue
         else:
             # A gap, or a duplicated seq (rows come in seq order): the latter is no clean
             # record for the runs, whose soundness needs distinct positions.
@@ -100,6 +112,9 @@ def fast_rows(st: RowState, rows: Sequence[Row]) -> None:
 def careful_rows(st: RowState, rows: Sequence[Row]) -> None:
     for row in rows:
         seq = row[0]
+        if type(seq) is not int:
+            _not_a_seq(st, row)
+            continue
         in_order = seq >= st.expected
         if seq != st.expected:
             st.gaps.append((st.expected, seq - 1))
@@ -108,21 +123,44 @@ def careful_rows(st: RowState, rows: Sequence[Row]) -> None:
         _inspect(st, row, careful=True, in_order=in_order)
 
 
+def _not_a_seq(st: RowState, row: Row) -> None:
+    """A row whose seq is no integer (a real number between two seqs): the ledger never
+    assigned it, so it is inserted; it takes no position and no leaf."""
+    st.inserted.append({"province": st.province, "seq": shown(row[0]),
+                        "record_id": record_id_of(row[1], row[7]),
+                        "reason": f"seq holds {describe(row[0])}: the ledger never assigned "
+                                  "this position"})
+
+
+def record_id_of(column: object, canonical: object) -> str | None:
+    """A row's record id for a finding: its column, or else what its bytes say."""
+    if type(column) is str:
+        return column
+    try:
+        rid = orjson.loads(canonical).get("record_id")  # type: ignore[arg-type]
+    except (orjson.JSONDecodeError, AttributeError, TypeError):
+        return None
+    return text_or_none(rid)
+
+
 def _inspect(st: RowState, row: Row, *, careful: bool, in_order: bool) -> None:
     """A row the fast check did not pass (or any row of a careful task): say what is wrong."""
     province, seq = st.province, row[0]
     found = inspect(row, province, careful=careful)
     st.leaves.append(found.leaf)
     if found.reasons:
-        st.modified.append({"province": province, "seq": seq, "record_id": row[1],
-                            "reasons": found.reasons})
+        st.modified.append({"province": province, "seq": seq,
+                            "record_id": record_id_of(row[1], row[7]), "reasons": found.reasons})
     elif found.sealed_at is not None:
         st.reordered.append({"province": province, "seq": seq, "record_id": row[1],
                              "sealed_province": found.sealed_at[0],
                              "sealed_seq": found.sealed_at[1]})
     if found.link is not None:
         key, prev = found.link
+        # The stored leaf hash, as before; one that is no hash at all is already a reason
+        # (and could not go to the bucket files): the recomputed leaf stands in for it.
+        stored = row[8] if type(row[8]) is bytes else found.leaf
         if in_order and not found.reasons and found.sealed_at is None:
-            st.links.clean(key, prev, row[8])  # no reasons: the stored leaf is the recomputed one
+            st.links.clean(key, prev, stored)  # no reasons: the stored leaf is the recomputed one
         else:
-            st.links.marked(key, prev, row[8])
+            st.links.marked(key, prev, stored)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from . import audit_chains, audit_scan
+from . import audit_chains, audit_heads, audit_scan
 from .audit_pool import read_frame, write_frame
 from .store import Database
 
@@ -42,7 +42,7 @@ def run_task(db: Database, task: Task) -> Result:
         return audit_scan.scan(db, task)
     if isinstance(task, audit_chains.ChainTask):
         return audit_chains.check_bucket(task)
-    return audit_chains.write_heads(db, task.bucket_dir, task.buckets)
+    return audit_heads.write_heads(db, task.bucket_dir, task.buckets)
 
 
 def _small_cache(dbapi_conn: Any, _record: Any) -> None:

@@ -34,7 +34,7 @@ SupervisorDep = Annotated[Principal, Depends(require_role("supervisor", "admin")
 
 _EXAMPLE = {"audit": {"format": "govtrace.audit/1", "verdict": "clean", "counts": {
     "modified": 0, "deleted": 0, "inserted": 0, "reordered": 0, "batches": 0, "gaps": 0,
-    "chains": 0}}, "record": {"record_id": "5b1d…", "province": 110000, "seq": 7}}
+    "chains": 0, "heads": 0}}, "record": {"record_id": "5b1d…", "province": 110000, "seq": 7}}
 
 
 def _ok(description: str, example: Any) -> dict[str, Any]:

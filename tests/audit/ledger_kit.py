@@ -14,6 +14,7 @@ Layout of the pristine ledger (seq numbers are what the tests aim at):
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sqlite3
 from datetime import timedelta
@@ -132,6 +133,21 @@ class Tamper:
                 self.sql("INSERT INTO batch_tile VALUES (?, ?, ?, ?, ?)", province, batch_no,
                          level, index, part)
 
+    def drop_not_null(self, table: str, column: str) -> None:
+        """Let `column` hold NULL, as an insider can by rewriting the schema."""
+        self.con.execute("PRAGMA writable_schema=ON")
+        [ddl] = self.con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND "
+                                 "name = ?", (table,)).fetchone()
+        relaxed = re.sub(rf"\b{column} ([A-Z]+(\(\d+\))?) NOT NULL", rf"{column} \1", ddl)
+        assert relaxed != ddl, (table, column)
+        self.sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", relaxed,
+                 table)
+        [version] = self.con.execute("PRAGMA schema_version").fetchone()
+        self.con.execute(f"PRAGMA schema_version = {version + 1}")
+        self.con.execute("PRAGMA writable_schema=OFF")
+        self.con.close()
+        self.con = sqlite3.connect(self.path, isolation_level=None)
+
     def close(self) -> None:
         self.con.close()
 
@@ -148,6 +164,13 @@ def audit(path: Path, roots: ContractRoots | None, **options: Any) -> AuditRepor
                          chain_error=None if roots else "not given")
     finally:
         db.dispose()
+
+
+def findings(report: AuditReport) -> dict[str, list[dict[str, Any]]]:
+    """The non-empty categories, entries as in the JSON report without the (hex) roots."""
+    roots = {"stored_root", "recomputed_root", "chain_root"}
+    return {c: [{k: v for k, v in e.items() if k not in roots} for e in entries]
+            for c, entries in report.to_json()["findings"].items() if entries}
 
 
 def named(report: AuditReport) -> dict[str, set[tuple[int, int]]]:
