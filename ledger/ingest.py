@@ -128,8 +128,7 @@ def _existing(conn: Connection, drafts: Sequence[RecordDraft]) -> dict[str, Row[
     found: dict[str, Row[Any]] = {}
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
-        found.update((r.record_id, r) for r in execute_in(conn, _SELECT_EXISTING, chunk,
-                                                      ids=len(chunk)))
+        found.update((r.record_id, r) for r in execute_in(conn, _SELECT_EXISTING, ids=chunk))
     return found
 
 
@@ -141,7 +140,7 @@ def _load_heads(conn: Connection, provinces: set[int]) -> dict[int, int | None]:
     wanted = sorted(provinces)
     heads: dict[int, int | None] = dict.fromkeys(wanted)
     heads.update((r.province, r.last_seq) for r in
-                 execute_in(conn, _SELECT_HEADS, wanted, lock=True, provinces=len(wanted)))
+                 execute_in(conn, _SELECT_HEADS, lock=True, provinces=wanted))
     return heads
 
 
@@ -155,8 +154,7 @@ def _load_subjects(conn: Connection, drafts: Sequence[RecordDraft]
         chunk = ids[i:i + _CHUNK]
         # subject_type first: the primary key is (subject_type, subject_id), and without it
         # SQLite scans the whole table for every chunk (cost grew with the ledger).
-        for r in execute_in(conn, _SELECT_SUBJECTS, [*types, *chunk], lock=True,
-                        types=len(types), ids=len(chunk)):
+        for r in execute_in(conn, _SELECT_SUBJECTS, lock=True, types=types, ids=chunk):
             if (r.subject_type, r.subject_id) in wanted:
                 found[(r.subject_type, r.subject_id)] = (r.last_leaf, r.length)
     return found

@@ -79,7 +79,7 @@ def _managed(conn: Connection, query: str, ids: set[str]) -> list[str]:
     found: list[str] = []
     for i in range(0, len(wanted), _CHUNK):
         chunk = wanted[i:i + _CHUNK]
-        found.extend(execute_in(conn, query, chunk, ids=len(chunk)).scalars())
+        found.extend(execute_in(conn, query, ids=chunk).scalars())
     return sorted(found)
 
 
