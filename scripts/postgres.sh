@@ -7,7 +7,9 @@
 #   scripts/postgres.sh stop DIR           stop the server of DIR (fast shutdown)
 #
 # The server trusts every local connection, keeps its socket in DIR and runs with fsync off:
-# it exists for the length of a test run. PostgreSQL refuses to run as root, so as root the
+# it exists for the length of a test run. GOVTRACE_PG_DURABLE=1 starts it with PostgreSQL's
+# durable defaults instead (fsync, full page writes, synchronous commit), for benchmarks: these
+# are command-line settings, which ALTER SYSTEM cannot override later. PostgreSQL refuses to run as root, so as root the
 # server runs as the `postgres` user the Debian package creates (or `nobody` otherwise). `stop`
 # deletes the cluster.
 set -euo pipefail
@@ -77,9 +79,11 @@ start() {
       --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
   fi
   [ -n "$port" ] || port=$(free_port)
+  local fast="-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+  [ "${GOVTRACE_PG_DURABLE:-0}" = 1 ] && fast=
   as_owner "$bin/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 start -o \
-    "-h 127.0.0.1 -p $port -k $cluster -c fsync=off -c full_page_writes=off \
-     -c synchronous_commit=off -c max_connections=300 -c shared_buffers=64MB" >/dev/null \
+    "-h 127.0.0.1 -p $port -k $cluster $fast -c max_connections=300 -c shared_buffers=64MB" \
+    >/dev/null \
     || { tail -n 30 "$cluster/server.log" >&2; exit 1; }
   echo "$port" > "$dir/port"
   echo "postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
