@@ -17,6 +17,7 @@ from web3.types import TxReceipt
 from anchors.anvil import AnvilProcess
 from govtrace import faults
 from ledger import anchoring
+from ledger.store import Database
 from ledger.store.schema import AnchorRow, BatchRow
 from tests.faults.kit import Deployment, Spawn, all_anchored, base_env, migrated, wait_until, write
 from tests.faults.ledger_check import assert_converged
@@ -110,24 +111,31 @@ def test_killed_at_each_point_restart_converges(
     left = _rows(empty_database_url)
     sent_by_crashed = _anchoring_txs(deployment, SH)
 
-    resumed = spawn(["worker"], env, tmp_path / "resume.log")
-    try:
-        wait_until("every batch anchored", lambda: _state(empty_database_url)[0] == 3
-                   and all_anchored(db), 60, resumed)
-    finally:
-        resumed.stop()
-    assert_converged(db, deployment.contract, len(acknowledged))
-    # One transaction per batch: the restart reconciled instead of sending again.
-    assert deployment.sent(SH) - sent_before == 3
-    # Batch 1, sent by the crashed worker and reconciled by the restart where it was on chain
-    # by then, is recorded as fully as the batches the restart sent itself: the crashed
-    # worker's tx, its block and its gas.
-    rows = _assert_rows_are_receipts(empty_database_url, deployment, 3)
+    rows = _resume_converges(spawn, env, tmp_path, empty_database_url, db, deployment,
+                             len(acknowledged), sent_before)
     if point != "after-seal":
         assert rows[1].tx_hash == sent_by_crashed[1]["transactionHash"].to_0x_hex()
     if 1 in left:
         assert rows[1].tx_hash == left[1].tx_hash
     db.dispose()
+
+
+def _resume_converges(spawn: Spawn, env: dict[str, str], tmp_path: Path, url: str, db: Database,
+                      deployment: Deployment, acknowledged: int, sent_before: int
+                      ) -> dict[int, anchoring.Anchor]:
+    """A worker started without faults anchors all three batches; the ledger converges with
+    one transaction per batch (the restart reconciled instead of sending again), and every
+    anchor row, batch 1's included (sent by the crashed worker, reconciled by the restart),
+    is recorded as fully as the batches the restart sent itself: tx, block and gas."""
+    resumed = spawn(["worker"], env, tmp_path / "resume.log")
+    try:
+        wait_until("every batch anchored", lambda: _state(url)[0] == 3
+                   and all_anchored(db), 60, resumed)
+    finally:
+        resumed.stop()
+    assert_converged(db, deployment.contract, acknowledged)
+    assert deployment.sent(SH) - sent_before == 3
+    return _assert_rows_are_receipts(url, deployment, 3)
 
 
 @pytest.mark.parametrize("second", ["after-receipt", "after-confirm"])
@@ -169,14 +177,7 @@ def test_killed_again_while_reconciling(
             receipt["transactionHash"].to_0x_hex(), receipt["blockNumber"],
             receipt["blockHash"].to_0x_hex(), receipt["gasUsed"])
 
-    resumed = spawn(["worker"], env, tmp_path / "resume.log")
-    try:
-        wait_until("every batch anchored", lambda: _state(empty_database_url)[0] == 3
-                   and all_anchored(db), 60, resumed)
-    finally:
-        resumed.stop()
-    assert_converged(db, deployment.contract, len(acknowledged))
-    assert deployment.sent(SH) - sent_before == 3
-    rows = _assert_rows_are_receipts(empty_database_url, deployment, 3)
+    rows = _resume_converges(spawn, env, tmp_path, empty_database_url, db, deployment,
+                             len(acknowledged), sent_before)
     assert rows[1].tx_hash == sent[1]["transactionHash"].to_0x_hex()
     db.dispose()

@@ -26,8 +26,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def case(live: Live) -> tuple[str, str]:
+def submit_case(live: Live) -> tuple[str, str]:
+    """Catalogue ITEM and submit one Shanghai case of it: (case number, query code)."""
     with live.client("admin") as http:
         assert http.post("/v1/catalogue/items", json={"items": [ITEM]}).status_code == 200
     with live.client("op_sh") as http:
@@ -39,6 +39,11 @@ def case(live: Live) -> tuple[str, str]:
             "actor": {"department": "SH-GA-HJ", "officer": "P0042"}})
     assert r.status_code == 201, r.text
     return r.json()["case_no"], r.json()["query_code"]
+
+
+@pytest.fixture(scope="module")
+def case(live: Live) -> tuple[str, str]:
+    return submit_case(live)
 
 
 def _main(html: str) -> str:

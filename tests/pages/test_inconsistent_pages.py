@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -15,7 +14,7 @@ from ledger.batch import SealPolicy
 from ledger.draft import RecordDraft
 from tests.api.live import SH, Live, issue_keys, live_server, record
 from tests.pages.conftest import browser
-from tests.pages.test_case_pages import ITEM
+from tests.pages.test_case_pages import submit_case
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +28,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 def case(live: Live) -> tuple[str, str]:
     """A case whose `submitted` step is sealed with three other records of its province,
     the last of which is then deleted with raw SQL."""
-    with live.client("admin") as http:
-        assert http.post("/v1/catalogue/items", json={"items": [ITEM]}).status_code == 200
-    with live.client("op_sh") as http:
-        r = http.post("/v1/cases", json={
-            "item_code": ITEM["item_code"], "channel": "online",
-            "occurred_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
-            "applicant": {"name": "李四", "id_type": "resident_id",
-                          "id_number": "310101199003071230"},
-            "actor": {"department": "SH-GA-HJ", "officer": "P0042"}})
-    assert r.status_code == 201, r.text
+    submitted = submit_case(live)
     others = ingest.append(live.db, [RecordDraft.from_json(record(SH, record_id=str(
         uuid.uuid4()))) for _ in range(3)])
     (batch,) = sealing.seal_due(live.db, SealPolicy(), force=True)
@@ -46,7 +36,7 @@ def case(live: Live) -> tuple[str, str]:
     with live.db.transaction() as s:
         s.execute(text("DELETE FROM record WHERE province = :p AND seq = :seq"),
                   {"p": SH, "seq": others[-1].record.seq})
-    return r.json()["case_no"], r.json()["query_code"]
+    return submitted
 
 
 @pytest.mark.parametrize(("lang", "message"), [
