@@ -90,3 +90,14 @@ def test_sessions_expire_when_idle_and_when_old() -> None:
     time.sleep(0.1)
     assert old.get(sid) is None
     assert old.get(None) is None and old.get("made-up") is None
+
+
+def test_every_audit_category_has_a_label_in_both_languages() -> None:
+    # The dashboard's audit panel names each category of a report; a category added to the
+    # audit without its label made the whole dashboard answer 500.
+    from api.pages.catalog import MESSAGES
+    from ledger.audit_report import CATEGORIES
+
+    for category in CATEGORIES:
+        zh, en = MESSAGES[f"audit.category.{category}"]
+        assert zh and en, category

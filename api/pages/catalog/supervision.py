@@ -76,4 +76,5 @@ SUPERVISION: dict[str, tuple[str, str]] = {
     "audit.category.batches": ("树根不符的批次", "Batches whose root no longer matches"),
     "audit.category.gaps": ("序号缺口", "Sequence gaps"),
     "audit.category.chains": ("断裂的办件/证照链", "Broken case/license chains"),
+    "audit.category.heads": ("受损的省级序号计数", "Damaged province counters"),
 }
