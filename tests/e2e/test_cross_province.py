@@ -19,7 +19,7 @@ import pytest
 from govtrace.verification import verify_bundle
 from ledger import keys
 from ledger.store import Database, DatabaseOptions
-from tests.api_domain.kit import CROSS_PATH, SH, ZJ, actor, applicant, at
+from tests.api_domain.kit import CROSS_PATH, NEVER_EXPIRES, SH, ZJ, actor, applicant, at
 from tests.e2e.service import Service
 
 pytestmark = [pytest.mark.chain, pytest.mark.slow]
@@ -102,7 +102,7 @@ def story(http: dict[str, httpx.Client]) -> dict[str, Any]:
     lic = _ok(http["zj"].post("/v1/licenses", json={
         "case_no": no, "type_code": "CN-BL", "number": "91330106MA2KXY7Q3N",
         "issuing_authority": "ZJ-HZ-AMR", "valid_from": "2026-11-12",
-        "valid_until": "2046-11-11", "actor": actor(ZJ)}))["license"]
+        "valid_until": NEVER_EXPIRES, "actor": actor(ZJ)}))["license"]
     return {"case_no": no, "query_code": sub["query_code"], "license_id": lic["license_id"]}
 
 
