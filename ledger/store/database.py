@@ -61,7 +61,6 @@ def takes_percent(dialect: Dialect) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-@functools.cache
 def to_percent(sql: str) -> str:
     """`sql` written with sqlite3's placeholders (`?`, `:name`) in psycopg's (`%s`,
     `%(name)s`). For the hot paths that bypass SQLAlchemy's compiler (ingest, evidence,
@@ -75,6 +74,11 @@ def driver_sql(dialect: Dialect, sql: str) -> str:
 
 
 _LIST = re.compile(r"IN \{(\w+)\}")
+
+
+@functools.cache
+def _list_names(sql: str) -> tuple[str, ...]:
+    return tuple(_LIST.findall(sql))
 
 
 @functools.cache
@@ -98,7 +102,7 @@ def execute_in(conn: Connection, sql: str, *, lock: bool = False,
     condition on every column it names. SQLAlchemy's expanding IN renders a bind name per
     value on each execution, which cost more than these queries."""
     postgres = conn.dialect.name == "postgresql"
-    names = _LIST.findall(sql)
+    names = _list_names(sql)
     statement = _in_lists(sql, postgres, tuple((n, len(lists[n])) for n in names))
     if postgres:
         params: tuple[object, ...] = tuple(list(lists[n]) for n in names)
