@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,6 +24,7 @@ from .draft import DEFAULT_CLOCK_SKEW, RecordDraft
 from .errors import AlreadyExists, InvalidInput, InvalidStep, NotFound
 from .identity import Person
 from .ingest import Appended
+from .record_ids import new_record_id
 from .store import Database
 from .store.domain_schema import CasePrivateRow, CaseRow, CaseSuspensionRow
 from .store.schema import SubjectHeadRow
@@ -105,7 +105,7 @@ def submit(db: Database, sub: Submission, *, now: datetime | None = None,
         salt = identity.new_salt()
         commitment = identity.commit(salt, sub.applicant.canonical_id())
         draft = RecordDraft.from_json({
-            "record_id": sub.record.get("record_id") or _uuid(),
+            "record_id": sub.record.get("record_id") or new_record_id(),
             "province": sub.receiving_province, "kind": "case.submitted",
             "subject": {"type": "case", "id": case_no},
             "occurred_at": sub.record.get("occurred_at") or timestamps.render(now),
@@ -140,10 +140,6 @@ def submit(db: Database, sub: Submission, *, now: datetime | None = None,
     return uow.run(db, work)
 
 
-def _uuid() -> str:
-    return str(uuid.uuid4())
-
-
 def step_draft(case_no: str, province: int, body: dict[str, Any], *,
                now: datetime | None = None, skew: timedelta = DEFAULT_CLOCK_SKEW
                ) -> RecordDraft:
@@ -156,7 +152,7 @@ def step_draft(case_no: str, province: int, body: dict[str, Any], *,
     casesteps.step_of(f"case.{step}")
     now = now or timestamps.now()
     return RecordDraft.from_json({
-        "record_id": body.get("record_id") or _uuid(), "province": province,
+        "record_id": body.get("record_id") or new_record_id(), "province": province,
         "kind": f"case.{step}", "subject": {"type": "case", "id": case_no},
         "occurred_at": body.get("occurred_at") or timestamps.render(now),
         "actor": body.get("actor"), "payload": body.get("payload") or {}}, now=now, skew=skew)

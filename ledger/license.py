@@ -9,7 +9,6 @@ revoke, expire) are ordinary records checked by `ledger.transitions`.
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +29,7 @@ from .errors import (
 )
 from .identity import Person
 from .ingest import Appended
+from .record_ids import new_record_id
 from .store import Database
 from .store.domain_schema import CasePrivateRow, CaseRow, LicensePrivateRow, LicenseRow
 from .store.schema import SubjectHeadRow
@@ -114,7 +114,7 @@ def issue(db: Database, iss: Issuance, province: int, *, now: datetime | None = 
                    "issuing_authority": iss.issuing_authority, "valid_from": iss.valid_from,
                    "valid_until": iss.valid_until, "case_no": case.case_no}
         draft = RecordDraft.from_json({
-            "record_id": iss.record.get("record_id") or str(uuid.uuid4()),
+            "record_id": iss.record.get("record_id") or new_record_id(),
             "province": province, "kind": "license.issued",
             "subject": {"type": "license", "id": license_id},
             "occurred_at": iss.record.get("occurred_at") or timestamps.render(now),
@@ -160,7 +160,7 @@ def event_draft(license_id: str, province: int, body: dict[str, Any], *,
     license_events.event_of(f"license.{event}")
     now = now or timestamps.now()
     return RecordDraft.from_json({
-        "record_id": body.get("record_id") or str(uuid.uuid4()), "province": province,
+        "record_id": body.get("record_id") or new_record_id(), "province": province,
         "kind": f"license.{event}", "subject": {"type": "license", "id": license_id},
         "occurred_at": body.get("occurred_at") or timestamps.render(now),
         "actor": body.get("actor"), "payload": body.get("payload") or {}}, now=now, skew=skew)

@@ -50,6 +50,7 @@ def test_submission_registers_case_record_and_private_data(ledger_db: Database) 
     no = sub.case.case_no
     record = sub.appended.record
     assert record.kind == "case.submitted" and record.province == SH and record.prev is None
+    assert uuid.UUID(record.record_id).version == 7  # made here: time-ordered (record_ids)
     with ledger_db.snapshot() as s:
         row = case.get(s, no)
         private = s.get(CasePrivateRow, no)

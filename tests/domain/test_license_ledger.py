@@ -62,6 +62,7 @@ def test_issue_and_the_whole_lifecycle(ledger_db: Database) -> None:
     row, appended = license.issue(ledger_db, _issuance(no), ZJ)
     lid = row.license_id
     assert appended.record.kind == "license.issued" and appended.record.province == ZJ
+    assert uuid.UUID(appended.record.record_id).version == 7  # made here (record_ids)
     assert appended.record.payload["holder"] == row.holder_commitment
     assert appended.record.payload["case_no"] == no
     _event(ledger_db, lid, "suspended", payload={"reason": "核查中"})
