@@ -44,8 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each")
     parser.add_argument("--runs", type=int, default=None, help="runs per figure (default 3)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
-    parser.add_argument("--api-processes", type=int, default=1,
-                        help="API server processes for the ingest figures (default 1)")
+    parser.add_argument("--api-processes", type=int, default=2,
+                        help="API processes, each on its own port behind the client's "
+                             "round-robin, for the scaled batch-ingest figures (default 2: "
+                             "one per core here)")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["sealing", "ingest", "postgres", "evidence", "anchoring",
                                  "audit"])
@@ -69,20 +71,26 @@ def main(argv: list[str] | None = None) -> int:
         results["sealing"] = sealing.run([1000, 10_000] if quick else
                                          [1000, 10_000, 100_000, 1_000_000], runs)
     if "ingest" not in args.skip:
-        step("ingest (SQLite)")
-        # One API process (as `govtrace api` runs by default: two halve the group commits and
-        # measured no faster here); batches from 4 province systems at once.
-        load = dict(batches=3, singles=300, connections=16, batch_connections=4,
-                    processes=args.api_processes) if quick else \
-            dict(batches=40, singles=6000, connections=16, batch_connections=4,
-                 processes=args.api_processes)
-        results["ingest"] = [ingest.run_sqlite(runs=runs, **load)]
+        common = dict(connections=16, batch_connections=4, runs=runs,
+                      batches=3 if quick else 40)
+        singles = 300 if quick else 6000
+        # One API process, as `govtrace api` runs by default: batches from 4 province systems
+        # at once, then single POSTs from 16 clients.
+        step("ingest (SQLite, one API process)")
+        results["ingest"] = [ingest.run_sqlite(singles=singles, processes=1, **common)]
+        # Batches again with one process per core behind a balancer (as docs/deploy.md runs
+        # them), with both key orders: the target is about this layout.
+        for keys in ingest.KEY_ORDERS:
+            step(f"ingest (SQLite, {args.api_processes} API processes, {keys} keys)")
+            results["ingest"].append(ingest.run_sqlite(
+                singles=0, processes=args.api_processes, balanced=True, keys=keys, **common))
         if "postgres" in args.skip or quick:
             results["ingest"].append({"backend": "postgresql", "measured": False,
                                       "reason": "skipped (--quick or --skip postgres)"})
         else:
             step("ingest (PostgreSQL)")
-            results["ingest"].append(ingest.run_postgres(runs=runs, **load))
+            results["ingest"].append(ingest.run_postgres(singles=singles, processes=1,
+                                                         **common))
     work = Path(tempfile.mkdtemp(prefix="govtrace-bench-"))
     try:
         sizes = [100, 1000, 10_000] if quick else [1000, 10_000, 100_000, 1_000_000]

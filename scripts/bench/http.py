@@ -38,46 +38,70 @@ def cpu_seconds(pid: int) -> float:
 
 @dataclass
 class Server:
-    port: int
+    #: One listening port per process when the processes are balanced, else one shared.
+    ports: list[int]
     pids: list[int]
+
+    @property
+    def port(self) -> int:
+        return self.ports[0]
 
     def cpu(self) -> float:
         """CPU seconds of all server processes together."""
         return sum(cpu_seconds(pid) for pid in self.pids)
 
 
-@contextmanager
-def api_server(data_dir: Path, *, processes: int = 1, **settings: Any) -> Iterator[Server]:
-    """The real app under uvicorn in `processes` spawned children sharing one listening
-    socket, as `govtrace api --workers N` runs it (the kernel spreads connections)."""
+def _listen() -> socket.socket:
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
+    return sock
+
+
+def _ready(port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as probe:
+                probe.sendall(b"GET /healthz HTTP/1.1\r\nHost: b\r\n\r\n")
+                if probe.recv(16).startswith(b"HTTP/1.1"):
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"the API on port {port} did not come up")
+
+
+@contextmanager
+def api_server(data_dir: Path, *, processes: int = 1, balanced: bool = False,
+               **settings: Any) -> Iterator[Server]:
+    """The real app under uvicorn in `processes` spawned children.
+
+    Shared (default): the children share one listening socket, as `govtrace api --workers N`
+    runs. The kernel does not spread a burst of connections evenly there: one child's accept
+    loop can take all of them, so N processes may measure like one.
+    Balanced: each child listens on its own port and the client spreads its connections over
+    them round-robin, as a load balancer in front of N `govtrace api` processes would."""
+    socks = [_listen() for _ in range(processes if balanced else 1)]
     spawn = multiprocessing.get_context("spawn")
-    children = [spawn.Process(target=_serve, args=({"data_dir": data_dir, **settings}, sock),
-                              daemon=True) for _ in range(processes)]
+    children = [spawn.Process(target=_serve,
+                              args=({"data_dir": data_dir, **settings}, socks[i % len(socks)]),
+                              daemon=True) for i in range(processes)]
     for child in children:
         child.start()
     try:
+        ports = [sock.getsockname()[1] for sock in socks]
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2) as probe:
-                    probe.sendall(b"GET /healthz HTTP/1.1\r\nHost: b\r\n\r\n")
-                    if probe.recv(16).startswith(b"HTTP/1.1"):
-                        break
-            except OSError:
-                time.sleep(0.05)
+        for port in ports:
+            _ready(port, deadline)
         pids = [child.pid for child in children]
         assert None not in pids
-        yield Server(port, [pid for pid in pids if pid is not None])
+        yield Server(ports, [pid for pid in pids if pid is not None])
     finally:
         for child in children:
             child.terminate()
         for child in children:
             child.join(10)
-        sock.close()
+        for sock in socks:
+            sock.close()
 
 
 def request(method: str, path: str, token: str, body: bytes = b"") -> bytes:
@@ -86,13 +110,13 @@ def request(method: str, path: str, token: str, body: bytes = b"") -> bytes:
     return head.encode() + body
 
 
-async def _drive(port: int, requests: list[bytes], connections: int
+async def _drive(ports: list[int], requests: list[bytes], connections: int
                  ) -> tuple[float, list[float], dict[int, int]]:
     statuses: dict[int, int] = {}
     latencies: list[float] = []
     queue = list(reversed(requests))
 
-    async def worker() -> None:
+    async def worker(port: int) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         while queue:
             started = time.perf_counter()
@@ -109,11 +133,13 @@ async def _drive(port: int, requests: list[bytes], connections: int
         writer.close()
 
     start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(connections)))
+    await asyncio.gather(*(worker(ports[i % len(ports)]) for i in range(connections)))
     return time.perf_counter() - start, latencies, statuses
 
 
-def drive(port: int, requests: list[bytes], connections: int
+def drive(ports: int | list[int], requests: list[bytes], connections: int
           ) -> tuple[float, list[float], dict[int, int]]:
-    """Send `requests` over `connections` keep-alive connections; (seconds, latencies, statuses)."""
-    return asyncio.run(_drive(port, requests, connections))
+    """Send `requests` over `connections` keep-alive connections, spread round-robin over
+    `ports`; (seconds, latencies, statuses)."""
+    return asyncio.run(_drive([ports] if isinstance(ports, int) else ports, requests,
+                              connections))

@@ -5,7 +5,14 @@ clients and the batch endpoint (1,000 records per request), with p50/p99 latency
 before measuring, so its figure is durable too).
 
 Every record is new (fresh id and subject) and carries a distinct occurred_at, as real
-traffic would; a warm-up round precedes the measured ones.
+traffic would; a warm-up round precedes the measured ones. Keys come in two orders, because
+SQLite's cost per record depends on where they land in the ledger's indexes:
+
+- "ordered": record ids are UUIDv7 (`ledger.record_ids`, what govtrace makes and advises
+  writers to use) and case numbers are serial within the day (`310000-20261125-00000042`),
+  as a province system numbering its cases in order sends them;
+- "random": UUIDv4 record ids and random case numbers, the worst case: every record lands on
+  index pages of its own.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from typing import Any
 import orjson
 
 from govtrace.settings import Settings
-from ledger import keys
+from ledger import keys, record_ids
 from ledger.store import Database
 
 from .http import Server, api_server, drive, request
@@ -31,14 +38,19 @@ from .stats import figure, percentile
 ROOT = Path(__file__).resolve().parents[2]
 _T0 = datetime(2026, 11, 25, tzinfo=UTC)
 _counter = 0
+KEY_ORDERS = ("ordered", "random")
 
 
-def draft() -> dict[str, Any]:
+def draft(keys: str = "ordered") -> dict[str, Any]:
     global _counter
     _counter += 1
     at = (_T0 + timedelta(microseconds=_counter * 7919)).isoformat()
-    return {"record_id": str(uuid.uuid4()), "province": 310000, "kind": "case.accepted",
-            "subject": {"type": "case", "id": f"SH-{uuid.uuid4().hex[:16]}"},
+    if keys == "ordered":
+        record_id, case_no = record_ids.new_record_id(), f"310000-20261125-{_counter:08d}"
+    else:
+        record_id, case_no = str(uuid.uuid4()), f"SH-{uuid.uuid4().hex[:16]}"
+    return {"record_id": record_id, "province": 310000, "kind": "case.accepted",
+            "subject": {"type": "case", "id": case_no},
             "occurred_at": at, "actor": {"department": "SH-GA-HZ", "officer": "E1043"},
             "payload": {"service": "户籍迁移", "channel": "跨省通办", "step": _counter % 7,
                         "applicant": "0x" + uuid.uuid4().hex * 2}}
@@ -54,55 +66,88 @@ def _prepare(settings: Settings) -> str:
     return token
 
 
-def _measure(server: Server, token: str, *, batches: int, batch_size: int, singles: int,
-             connections: int, batch_connections: int, runs: int) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _measure(server: Server, token: str, *, keys: str, batches: int, batch_size: int,
+             singles: int, connections: int, batch_connections: int, runs: int
+             ) -> dict[str, Any]:
+    """Batch requests (if `batches`), then single POSTs (if `singles`), `runs` times after a
+    warm-up round (connections, caches, page cache)."""
+    out: dict[str, Any] = {"keys": keys, "server_processes": len(server.pids),
+                           "balanced": len(server.ports) > 1}
     batch_rates, batch_lat, single_rates, single_lat = [], [], [], []
     batch_cpu, single_cpu = [], []
-    for i in range(runs + 1):  # round 0 warms up (connections, caches, page cache)
-        reqs = [request("POST", "/v1/records:batch", token, orjson.dumps(
-            {"records": [draft() for _ in range(batch_size)]})) for _ in range(batches)]
-        cpu = server.cpu()
-        took, lat, statuses = drive(server.port, reqs, batch_connections)
-        assert set(statuses) == {201}, statuses
-        if i:
-            batch_rates.append(batches * batch_size / took)
-            batch_cpu.append(batches * batch_size / max(server.cpu() - cpu, 1e-3))
-            batch_lat.extend(lat)
-        reqs = [request("POST", "/v1/records", token, orjson.dumps(draft()))
-                for _ in range(singles)]
-        cpu = server.cpu()
-        took, lat, statuses = drive(server.port, reqs, connections)
-        assert set(statuses) == {201}, statuses
-        if i:
-            single_rates.append(singles / took)
-            single_cpu.append(singles / max(server.cpu() - cpu, 1e-3))
-            single_lat.extend(lat)
-    out["batch_records_per_server_cpu_s"] = figure(batch_cpu, "records/CPU-s").to_json()
-    out["single_records_per_server_cpu_s"] = figure(single_cpu, "records/CPU-s").to_json()
-    out["batch_records_per_s"] = figure(batch_rates, "records/s").to_json()
-    out["batch_latency_ms"] = {"p50": percentile(batch_lat, 50) * 1e3,
-                               "p99": percentile(batch_lat, 99) * 1e3}
-    out["single_records_per_s"] = figure(single_rates, "records/s").to_json()
-    out["single_latency_ms"] = {"p50": percentile(single_lat, 50) * 1e3,
-                                "p99": percentile(single_lat, 99) * 1e3}
-    out["connections"] = connections
-    out["batch_connections"] = batch_connections
-    out["server_processes"] = len(server.pids)
-    out["batch_size"] = batch_size
+    acknowledged = 0
+    for i in range(runs + 1):
+        if batches:
+            reqs = [request("POST", "/v1/records:batch", token, orjson.dumps(
+                {"records": [draft(keys) for _ in range(batch_size)]}))
+                for _ in range(batches)]
+            cpu = server.cpu()
+            took, lat, statuses = drive(server.ports, reqs, batch_connections)
+            assert set(statuses) == {201}, statuses
+            acknowledged += batches * batch_size
+            if i:
+                batch_rates.append(batches * batch_size / took)
+                batch_cpu.append(batches * batch_size / max(server.cpu() - cpu, 1e-3))
+                batch_lat.extend(lat)
+        if singles:
+            reqs = [request("POST", "/v1/records", token, orjson.dumps(draft(keys)))
+                    for _ in range(singles)]
+            cpu = server.cpu()
+            took, lat, statuses = drive(server.ports, reqs, connections)
+            assert set(statuses) == {201}, statuses
+            acknowledged += singles
+            if i:
+                single_rates.append(singles / took)
+                single_cpu.append(singles / max(server.cpu() - cpu, 1e-3))
+                single_lat.extend(lat)
+    if batches:
+        out["batch_records_per_s"] = figure(batch_rates, "records/s").to_json()
+        out["batch_records_per_server_cpu_s"] = figure(batch_cpu, "records/CPU-s").to_json()
+        out["batch_latency_ms"] = {"p50": percentile(batch_lat, 50) * 1e3,
+                                   "p99": percentile(batch_lat, 99) * 1e3}
+        out["batch_connections"] = batch_connections
+        out["batch_size"] = batch_size
+    if singles:
+        out["single_records_per_s"] = figure(single_rates, "records/s").to_json()
+        out["single_records_per_server_cpu_s"] = figure(single_cpu, "records/CPU-s").to_json()
+        out["single_latency_ms"] = {"p50": percentile(single_lat, 50) * 1e3,
+                                    "p99": percentile(single_lat, 99) * 1e3}
+        out["connections"] = connections
+    out["acknowledged"] = acknowledged
     return out
 
 
+def _check_stored(settings: Settings, acknowledged: int) -> None:
+    """Every acknowledged record is in the ledger, numbered without gaps: a fast figure from
+    a server that lost or doubled records would be worthless."""
+    from sqlalchemy import text
+
+    db = Database(settings.database_options())
+    try:
+        with db.snapshot() as s:
+            count, top = s.execute(text("SELECT count(*), max(seq) FROM record")).one()
+    finally:
+        db.dispose()
+    if (count, top) != (acknowledged, acknowledged):
+        raise AssertionError(f"{acknowledged} records acknowledged, but the ledger holds "
+                             f"{count} numbered up to {top}")
+
+
 def run_sqlite(*, batches: int, singles: int, connections: int, batch_connections: int,
-               processes: int, runs: int) -> dict[str, Any]:
+               processes: int, runs: int, balanced: bool = False, keys: str = "ordered"
+               ) -> dict[str, Any]:
+    """One fresh ledger per call, so the figures of different key orders or process layouts
+    start from the same (empty) state."""
     data_dir = Path(tempfile.mkdtemp(prefix="govtrace-bench-ingest-"))
     try:
         settings = Settings(data_dir=data_dir, sqlite_synchronous="FULL")
         token = _prepare(settings)
-        with api_server(data_dir, processes=processes, sqlite_synchronous="FULL") as server:
-            result = _measure(server, token, batches=batches, batch_size=1000, singles=singles,
-                              connections=connections, batch_connections=batch_connections,
-                              runs=runs)
+        with api_server(data_dir, processes=processes, balanced=balanced,
+                        sqlite_synchronous="FULL") as server:
+            result = _measure(server, token, keys=keys, batches=batches, batch_size=1000,
+                              singles=singles, connections=connections,
+                              batch_connections=batch_connections, runs=runs)
+        _check_stored(settings, result["acknowledged"])
         return {"backend": "sqlite (WAL, synchronous=FULL)", **result}
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -138,11 +183,13 @@ def run_postgres(*, batches: int, singles: int, connections: int, batch_connecti
             return {"backend": "postgresql", "measured": False,
                     "reason": f"the server is not durable: {durability}"}
         data_dir = cluster / "data"
-        token = _prepare(Settings(data_dir=data_dir, database_url=url))
+        pg_settings = Settings(data_dir=data_dir, database_url=url)
+        token = _prepare(pg_settings)
         with api_server(data_dir, processes=processes, database_url=url) as server:
-            result = _measure(server, token, batches=batches, batch_size=1000, singles=singles,
-                              connections=connections, batch_connections=batch_connections,
-                              runs=runs)
+            result = _measure(server, token, keys="ordered", batches=batches,
+                              batch_size=1000, singles=singles, connections=connections,
+                              batch_connections=batch_connections, runs=runs)
+        _check_stored(pg_settings, result["acknowledged"])
         return {"backend": "postgresql (fsync=on, synchronous_commit=on)", "measured": True,
                 **result}
     finally:

@@ -29,6 +29,33 @@ def _ok(good: bool | None) -> str:
     return "n/a" if good is None else ("met" if good else "MISSED")
 
 
+def _ingest_rows(ing: dict[str, Any]) -> list[Row]:
+    name = ing["backend"].split(" ")[0]
+    if not ing.get("measured", True):
+        return [(f"ingest ({name})", "not measured", "", "n/a", ing["reason"])]
+    sqlite = name == "sqlite"
+    n = ing["server_processes"]
+    layout = f"{n} API processes, balanced" if ing["balanced"] else \
+        ("one API process" if n == 1 else f"{n} API processes, one socket")
+    out: list[Row] = []
+    if "batch_records_per_s" in ing:
+        b, bl = ing["batch_records_per_s"], ing["batch_latency_ms"]
+        out.append((f"batch ingest ({name}, {layout}, {ing['keys']} keys, 1,000/request)",
+                    _span(b, "records/s"), "≥ 30,000" if sqlite else "",
+                    _ok(_m(b) >= 30_000) if sqlite else "n/a",
+                    f"p50 {bl['p50']:.0f} ms, p99 {bl['p99']:.0f} ms; "
+                    f"{_fmt(_m(ing['batch_records_per_server_cpu_s']))} per server CPU-s"))
+    if "single_records_per_s" in ing:
+        s, sl = ing["single_records_per_s"], ing["single_latency_ms"]
+        out.append((f"single POST ({name}, {layout}, {ing['keys']} keys, "
+                    f"{ing['connections']} clients)", _span(s, "records/s"),
+                    "≥ 2,000, p99 < 25 ms" if sqlite else "",
+                    _ok(_m(s) >= 2000 and sl["p99"] < 25) if sqlite else "n/a",
+                    f"p50 {sl['p50']:.1f} ms, p99 {sl['p99']:.1f} ms; "
+                    f"{_fmt(_m(ing['single_records_per_server_cpu_s']))} per server CPU-s"))
+    return out
+
+
 def rows(r: dict[str, Any]) -> list[Row]:
     out: list[Row] = []
     seal = r.get("sealing")
@@ -47,22 +74,7 @@ def rows(r: dict[str, Any]) -> list[Row]:
                     f"{_m(rec) / _m(pm):.1f}× pymerkle ({_fmt(_m(pm))}/s), "
                     f"{_m(rec) / _m(mt):.1f}× merkletools ({_fmt(_m(mt))}/s)"))
     for ing in r.get("ingest", []):
-        name = ing["backend"].split(" ")[0]
-        if not ing.get("measured", True):
-            out.append((f"ingest ({name})", "not measured", "", "n/a", ing["reason"]))
-            continue
-        b, s = ing["batch_records_per_s"], ing["single_records_per_s"]
-        bl, sl = ing["batch_latency_ms"], ing["single_latency_ms"]
-        out.append((f"batch ingest ({name}, 1,000/request)", _span(b, "records/s"),
-                    "≥ 30,000" if name == "sqlite" else "", _ok(_m(b) >= 30_000)
-                    if name == "sqlite" else "n/a",
-                    f"p50 {bl['p50']:.0f} ms, p99 {bl['p99']:.0f} ms; "
-                    f"{_fmt(_m(ing['batch_records_per_server_cpu_s']))} per server CPU-s"))
-        out.append((f"single POST ({name}, {ing['connections']} clients)", _span(s, "records/s"),
-                    "≥ 2,000, p99 < 25 ms" if name == "sqlite" else "",
-                    _ok(_m(s) >= 2000 and sl["p99"] < 25) if name == "sqlite" else "n/a",
-                    f"p50 {sl['p50']:.1f} ms, p99 {sl['p99']:.1f} ms; "
-                    f"{_fmt(_m(ing['single_records_per_server_cpu_s']))} per server CPU-s"))
+        out.extend(_ingest_rows(ing))
     ev = r.get("evidence")
     if ev:
         big = ev["batches"][str(ev["largest_batch"])]

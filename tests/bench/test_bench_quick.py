@@ -27,12 +27,22 @@ def test_quick_bench_reports_every_figure(tmp_path: Path) -> None:
         assert all(f["min"] <= f["median"] <= f["max"] for f in row.values())
     assert r["sealing"]["limit_leaves_per_s"]["median"] > 0
 
-    sqlite, postgres = r["ingest"]
+    sqlite, ordered, random, postgres = r["ingest"]
     for key in ("batch_records_per_s", "single_records_per_s",
                 "batch_records_per_server_cpu_s", "single_records_per_server_cpu_s"):
         assert sqlite[key]["median"] > 0, key
     for key in ("batch_latency_ms", "single_latency_ms"):
         assert 0 < sqlite[key]["p50"] <= sqlite[key]["p99"], key
+    assert (sqlite["server_processes"], sqlite["balanced"], sqlite["keys"]) == (1, False,
+                                                                                "ordered")
+    for scaled, keys in ((ordered, "ordered"), (random, "random")):
+        assert (scaled["server_processes"], scaled["balanced"], scaled["keys"]) == (2, True, keys)
+        assert scaled["batch_records_per_s"]["median"] > 0
+        assert "single_records_per_s" not in scaled  # batches only
+    # Warm-up round + one measured round; the bench itself checked each count against the
+    # ledger's records and their seq numbers.
+    assert sqlite["acknowledged"] == 2 * (3 * 1000 + 300)
+    assert ordered["acknowledged"] == random["acknowledged"] == 2 * 3 * 1000
     assert postgres["measured"] is False and postgres["reason"]
 
     ev = r["evidence"]
@@ -59,7 +69,9 @@ def test_quick_bench_reports_every_figure(tmp_path: Path) -> None:
     assert au["records_per_s"]["median"] > 0 and au["peak_rss_mib"]["median"] > 0
 
     table = (tmp_path / "table.md").read_text()
-    for label in ("sealing", "batch ingest", "single POST", "evidence GET", "anchorBatch",
+    for label in ("sealing", "batch ingest (sqlite, one API process, ordered keys",
+                  "batch ingest (sqlite, 2 API processes, balanced, random keys",
+                  "single POST (sqlite, one API process", "evidence GET", "anchorBatch",
                   "verifyInclusion", "audit"):
         assert label in table and label in run.stdout, label
     for chart in ("sealing_throughput.png", "proof_latency.png"):
