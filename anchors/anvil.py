@@ -8,8 +8,10 @@ restarts) and by the test fixtures.  Nothing here is started at import time.
 from __future__ import annotations
 
 import functools
+import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -94,6 +96,18 @@ class AnvilOptions:
         return replace(cls(base_fee=0, gas_price=0), **overrides)
 
 
+def orphan_guard() -> list[str]:
+    """`setpriv --pdeathsig TERM` (util-linux) before Anvil's argv: the kernel sends Anvil
+    SIGTERM when the thread that started it dies, so a SIGKILLed service or test run leaves
+    no node behind holding its port (stop() cannot run then). The signal follows the
+    starting *thread*, so only a start from the main thread, which lives as long as the
+    process, is guarded; elsewhere, or without setpriv, Anvil starts as before."""
+    if threading.current_thread() is not threading.main_thread():
+        return []
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM"] if setpriv else []
+
+
 class AnvilProcess:
     """Start/stop one Anvil; usable as a context manager."""
 
@@ -170,7 +184,7 @@ class AnvilProcess:
         # process group lets stop() reach the real binary too; it also keeps a
         # terminal's Ctrl-C from stopping Anvil before the service is done with it.
         self._proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            self.command(self.port),
+            orphan_guard() + self.command(self.port),
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +18,7 @@ from anchors.anvil import (
     AnvilProcess,
     dev_accounts,
     find_anvil,
+    orphan_guard,
     rpc_answers,
 )
 from anchors.chain import Chain
@@ -84,3 +91,52 @@ def test_anvil_discovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert find_anvil() == fake
     with pytest.raises(NodeStartFailed, match="did not answer"):
         AnvilProcess(AnvilOptions(startup_timeout=2)).start()
+
+
+_STARTER = """
+import sys, time
+from anchors.anvil import AnvilOptions, AnvilProcess
+node = AnvilProcess(AnvilOptions(quiet=True, accounts=1)).start()
+print(node.port, node._proc.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie (an orphan's zombie waits for whoever reaps it here)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_anvil_dies_with_a_sigkilled_starter() -> None:
+    """A SIGKILLed service or test run cannot stop its Anvil: the parent-death signal must."""
+    starter = subprocess.Popen([sys.executable, "-c", _STARTER], stdout=subprocess.PIPE,
+                               text=True, cwd=Path(__file__).resolve().parents[2])
+    pid = 0
+    try:
+        assert starter.stdout is not None
+        port, pid = (int(x) for x in starter.stdout.readline().split())
+        assert rpc_answers(f"http://127.0.0.1:{port}") == 31337
+        starter.send_signal(signal.SIGKILL)
+        starter.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.1)
+        assert not _alive(pid), f"anvil {pid} outlived its SIGKILLed starter"
+        assert rpc_answers(f"http://127.0.0.1:{port}", timeout=0.2) is None
+    finally:
+        starter.kill()
+        if pid and _alive(pid):  # do not leak it when the test fails
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_only_the_main_thread_guards_its_anvil() -> None:
+    assert orphan_guard()[1:] == ["--pdeathsig", "TERM"]  # setpriv is on every CI machine
+    seen: list[list[str]] = []
+    thread = threading.Thread(target=lambda: seen.append(orphan_guard()))
+    thread.start()
+    thread.join()
+    assert seen == [[]]  # the signal would follow that thread, not the process
