@@ -15,6 +15,7 @@ for any worker.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -117,8 +118,34 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+#: Set by the process that runs uvicorn's supervisor, read by its API worker processes.
+_SUPERVISOR_PID = "GOVTRACE_SUPERVISOR_PID"
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_supervisor() -> None:
+    """In an API worker process: have the kernel send it SIGTERM when the supervisor dies.
+
+    uvicorn's workers outlive a SIGKILLed `govtrace serve --workers N`: they keep the port
+    and take writes that no sealing worker will ever anchor, and a restart cannot bind.
+    The supervisor spawns (and respawns) workers from its main thread, which lives as long as
+    it does, so the parent-death signal fires exactly when the supervisor is gone. If it died
+    before the request took effect, the worker has been re-parented already: stop now."""
+    supervisor = os.environ.get(_SUPERVISOR_PID)
+    if supervisor is None or not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        log.warning("API worker %d: no parent-death signal (errno %d)", os.getpid(),
+                    ctypes.get_errno())
+        return
+    if os.getppid() != int(supervisor):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def api_app() -> FastAPI:
     """uvicorn factory of each API worker process (settings come from GOVTRACE_* variables)."""
+    die_with_supervisor()
     settings = Settings()
     return make_app(settings, Database(settings.database_options()))
 
@@ -131,6 +158,7 @@ def run_api(settings: Settings, db: Database) -> None:
                                       access_log=False)).run()
         return
     os.environ.update(settings_env(settings))
+    os.environ[_SUPERVISOR_PID] = str(os.getpid())
     uvicorn.run("govtrace.service:api_app", factory=True, workers=settings.api_workers,
                 host=settings.host, port=settings.port, log_level="info", access_log=False)
 

@@ -6,6 +6,8 @@ nothing running (no Anvil, no API process holding the port)."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import threading
 import time
@@ -86,3 +88,45 @@ def test_two_api_processes_with_the_embedded_anvil(tmp_path: Path) -> None:
         port = svc.port
     # Service.stop has already asserted the embedded Anvil is gone; the API processes too:
     assert _port_closed(port)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_a_sigkilled_serve_leaves_no_api_process_or_anvil(tmp_path: Path) -> None:
+    """SIGKILL runs no clean-up: the parent-death signal must stop the API processes (they
+    would keep the port and take writes nobody anchors) and the embedded Anvil."""
+    svc = Service(tmp_path / "data", api_workers="2").start()
+    assert svc.proc is not None
+    children = _children(svc.proc.pid)
+    try:
+        assert len(children) >= 3  # Anvil, two API processes (and the resource tracker)
+        svc.proc.kill()
+        svc.proc.wait(10)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not all(_gone(c) for c in children):
+            time.sleep(0.2)
+        left = [c for c in children if not _gone(c)]
+        assert not left, f"outlived the SIGKILLed serve: {left}"
+        assert _port_closed(svc.port)
+    finally:
+        for c in children:
+            if not _gone(c):
+                os.kill(c, signal.SIGKILL)
+        svc.stop()  # asserts the embedded Anvil does not answer
