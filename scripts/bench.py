@@ -49,11 +49,11 @@ def main(argv: list[str] | None = None) -> int:
                              "round-robin, for the scaled batch-ingest figures (default 2: "
                              "one per core here)")
     parser.add_argument("--skip", nargs="*", default=[],
-                        choices=["sealing", "ingest", "postgres", "evidence", "anchoring",
-                                 "audit"])
+                        choices=["sealing", "ingest", "keys", "postgres", "evidence",
+                                 "anchoring", "audit"])
     args = parser.parse_args(argv)
     ensure_matplotlib()
-    from bench import anchoring, audit, dataset, evidence, ingest, report, sealing
+    from bench import anchoring, audit, dataset, evidence, ingest, keyorder, report, sealing
 
     quick = args.quick
     runs = args.runs or (1 if quick else 3)
@@ -84,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
             step(f"ingest (SQLite, {args.api_processes} API processes, {keys} keys)")
             results["ingest"].append(ingest.run_sqlite(
                 singles=0, processes=args.api_processes, balanced=True, keys=keys, **common))
+        if "keys" not in args.skip:
+            step("ingest in-process by key order (SQLite)")
+            results["ingest_keys"] = keyorder.run(8000 if quick else 200_000)
         if "postgres" in args.skip or quick:
             results["ingest"].append({"backend": "postgresql", "measured": False,
                                       "reason": "skipped (--quick or --skip postgres)"})

@@ -75,6 +75,14 @@ def rows(r: dict[str, Any]) -> list[Row]:
                     f"{_m(rec) / _m(mt):.1f}× merkletools ({_fmt(_m(mt))}/s)"))
     for ing in r.get("ingest", []):
         out.extend(_ingest_rows(ing))
+    keys = r.get("ingest_keys")
+    if keys:
+        last = str(keys["records"])
+        per = {order: _m(fig[last]) for order, fig in keys["orders"].items()}
+        out.append((f"append in-process at {keys['records']:,} records (sqlite, CPU per "
+                    "record)", ", ".join(f"{o}: {_fmt(v, 'µs')}" for o, v in per.items()),
+                    "", "n/a", f"random keys cost {per['random'] / per['ordered']:.1f}× "
+                    "ordered ones (docs/performance.md §2)"))
     ev = r.get("evidence")
     if ev:
         big = ev["batches"][str(ev["largest_batch"])]

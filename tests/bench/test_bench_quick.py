@@ -44,6 +44,11 @@ def test_quick_bench_reports_every_figure(tmp_path: Path) -> None:
     assert sqlite["acknowledged"] == 2 * (3 * 1000 + 300)
     assert ordered["acknowledged"] == random["acknowledged"] == 2 * 3 * 1000
     assert postgres["measured"] is False and postgres["reason"]
+    keys = r["ingest_keys"]
+    assert keys["records"] == 8000 and set(keys["orders"]) == {"ordered", "day", "random"}
+    for order in keys["orders"].values():
+        assert set(order) == {"2000", "4000", "8000"}
+        assert all(0 < f["min"] <= f["median"] <= f["max"] for f in order.values())
 
     ev = r["evidence"]
     assert set(ev["batches"]) == {"100", "1000", "10000"} and ev["largest_batch"] == 10000
@@ -71,8 +76,8 @@ def test_quick_bench_reports_every_figure(tmp_path: Path) -> None:
     table = (tmp_path / "table.md").read_text()
     for label in ("sealing", "batch ingest (sqlite, one API process, ordered keys",
                   "batch ingest (sqlite, 2 API processes, balanced, random keys",
-                  "single POST (sqlite, one API process", "evidence GET", "anchorBatch",
-                  "verifyInclusion", "audit"):
+                  "single POST (sqlite, one API process", "append in-process",
+                  "evidence GET", "anchorBatch", "verifyInclusion", "audit"):
         assert label in table and label in run.stdout, label
     for chart in ("sealing_throughput.png", "proof_latency.png"):
         assert (tmp_path / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", chart
