@@ -74,7 +74,7 @@ def append(db: Database, drafts: Sequence[RecordDraft], *, now: datetime | None 
     for attempt in range(_RETRIES):
         try:
             with db.transaction() as session:
-                return append_in(session, drafts, now=now, prepared=prepared)
+                return _append_checked(session, drafts, prepared, now)
         except IntegrityError as exc:
             # A concurrent writer inserted the same record id or advanced a chain first:
             # retrying re-reads the ledger and yields the idempotent or conflict answer.
@@ -88,15 +88,20 @@ def append(db: Database, drafts: Sequence[RecordDraft], *, now: datetime | None 
     raise AssertionError("unreachable")
 
 
-def append_in(session: Session, drafts: Sequence[RecordDraft], *, now: datetime | None = None,
-              prepared: Sequence[_Prepared] | None = None) -> list[Appended]:
+def append_in(session: Session, drafts: Sequence[RecordDraft], *, now: datetime | None = None
+              ) -> list[Appended]:
     """`append` inside the caller's transaction (the caller commits, and retries on
     IntegrityError). Records of a case or license the domain manages are first checked
     against that subject's state machine under its row lock (ledger.transitions), so the
     check and the append commit together or not at all: no writer gets around it."""
+    return _append_checked(session, drafts, _prepare(drafts), now)
+
+
+def _append_checked(session: Session, drafts: Sequence[RecordDraft],
+                    prepared: Sequence[_Prepared], now: datetime | None) -> list[Appended]:
     transitions.check(session, drafts)
     session.flush()  # the domain's row changes go first; the ledger's writes below are Core
-    appended = _append(session, drafts, prepared or _prepare(drafts), now or timestamps.now())
+    appended = _append(session, drafts, prepared, now or timestamps.now())
     # Head rows were written with Core statements: ORM copies loaded earlier are stale.
     for obj in list(session.identity_map.values()):
         if isinstance(obj, ProvinceHeadRow | SubjectHeadRow):
