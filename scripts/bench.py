@@ -78,12 +78,14 @@ def main(argv: list[str] | None = None) -> int:
         # at once, then single POSTs from 16 clients.
         step("ingest (SQLite, one API process)")
         results["ingest"] = [ingest.run_sqlite(singles=singles, processes=1, **common)]
-        # Batches again with one process per core behind a balancer (as docs/deploy.md runs
-        # them), with both key orders: the target is about this layout.
+        # Again with one process per core behind a balancer (as docs/deploy.md runs them):
+        # batches with both key orders, and single POSTs too, so that one layout's figures
+        # can be read together.
         for keys in ingest.KEY_ORDERS:
             step(f"ingest (SQLite, {args.api_processes} API processes, {keys} keys)")
             results["ingest"].append(ingest.run_sqlite(
-                singles=0, processes=args.api_processes, balanced=True, keys=keys, **common))
+                singles=singles if keys == "ordered" else 0, processes=args.api_processes,
+                balanced=True, keys=keys, **common))
         if "keys" not in args.skip:
             step("ingest in-process by key order (SQLite)")
             results["ingest_keys"] = keyorder.run(8000 if quick else 200_000)
