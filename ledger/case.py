@@ -80,8 +80,29 @@ class Submitted:
     query_code: str
 
 
+#: Draws of a generated case number before giving up. The numbers are random within the day
+#: (not guessable from a neighbour's), so they collide like birthdays: at 1,000 cases a day
+#: about two days in five would see a repeat. A drawn number already taken is drawn again;
+#: eight misses in a row only happen once the day's million numbers are mostly used.
+CASE_NO_DRAWS = 8
+
+
 def new_case_no(province: int, on: date) -> str:
     return f"{province}-{on:%Y%m%d}-{secrets.randbelow(10**6):06d}"
+
+
+def _taken(s: Session, case_no: str) -> bool:
+    return s.get(CaseRow, case_no) is not None \
+        or s.get(SubjectHeadRow, ("case", case_no)) is not None
+
+
+def _free_case_no(s: Session, province: int, on: date) -> str:
+    for _ in range(CASE_NO_DRAWS):
+        case_no = new_case_no(province, on)
+        if not _taken(s, case_no):
+            return case_no
+    raise AlreadyExists(f"no free case number for {province} on {on:%Y-%m-%d} after "
+                        f"{CASE_NO_DRAWS} draws; submit with an explicit case_no")
 
 
 def submit(db: Database, sub: Submission, *, now: datetime | None = None,
@@ -101,7 +122,7 @@ def submit(db: Database, sub: Submission, *, now: datetime | None = None,
             raise InvalidInput(f"item {item.item_code} is not offered across provinces "
                                f"(跨省通办): apply in {item.handling_province}",
                                field="item_code")
-        case_no = sub.case_no or new_case_no(sub.receiving_province, local_date(now))
+        case_no = sub.case_no or _free_case_no(s, sub.receiving_province, local_date(now))
         salt = identity.new_salt()
         commitment = identity.commit(salt, sub.applicant.canonical_id())
         draft = RecordDraft.from_json({
@@ -115,8 +136,7 @@ def submit(db: Database, sub: Submission, *, now: datetime | None = None,
                         "handling_province": item.handling_province,
                         "promised_days": item.promised_days, "channel": sub.channel}},
             now=now, skew=skew)
-        if s.get(CaseRow, case_no) is not None \
-                or s.get(SubjectHeadRow, ("case", case_no)) is not None:
+        if sub.case_no is not None and _taken(s, case_no):
             raise AlreadyExists(f"case number {case_no} is already in the ledger")
         row = CaseRow(
             case_no=case_no, item_code=item.item_code, item_name=item.name,

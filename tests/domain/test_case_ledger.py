@@ -69,6 +69,31 @@ def test_submission_registers_case_record_and_private_data(ledger_db: Database) 
     assert row.state == "submitted" and row.steps == 1
 
 
+def test_a_generated_case_number_already_taken_is_drawn_again(
+        ledger_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generated numbers are random within the day, so they repeat like birthdays: a taken
+    one must be drawn again, not answered with 409 for a number the citizen never chose."""
+    taken = submit(ledger_db).case.case_no
+    fresh = f"{SH}-20261102-424242"
+    draws = iter([taken, taken, fresh])
+    monkeypatch.setattr(case, "new_case_no", lambda province, on: next(draws))
+    assert submit(ledger_db).case.case_no == fresh
+    assert _state(ledger_db, taken) == "submitted" and _records(ledger_db, taken) == 1
+
+
+def test_generated_case_numbers_give_up_after_their_draws(
+        ledger_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    taken = submit(ledger_db).case.case_no
+    monkeypatch.setattr(case, "new_case_no", lambda province, on: taken)
+    with ledger_db.snapshot() as s:
+        before = s.scalar(select(func.count()).select_from(CaseRow))
+    with pytest.raises(AlreadyExists, match=f"after {case.CASE_NO_DRAWS} draws"):
+        submit(ledger_db)
+    with ledger_db.snapshot() as s:
+        assert s.scalar(select(func.count()).select_from(CaseRow)) == before
+    assert _records(ledger_db, taken) == 1
+
+
 def test_submission_refuses_unknown_items_and_local_only_items_elsewhere(
         ledger_db: Database) -> None:
     with pytest.raises(InvalidInput) as info:
