@@ -91,7 +91,7 @@ def create_app(settings: Settings, services: Services, *,
     app.state.govtrace = AppContext(
         settings=settings,
         services=services,
-        committer=GroupCommitter(services.database),
+        committer=GroupCommitter(services.database, clock=services.clock),
         auth=Authenticator(services.database, ttl=auth_cache_seconds),
         clock_skew=timedelta(seconds=settings.clock_skew_seconds),
     )

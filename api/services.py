@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from govtrace.settings import Settings
+from ledger import timestamps
 from ledger.audit_batches import AnchoredRoots
 from ledger.store import Database
 from ledger.verdict import VerificationReport
+from ledger.workcalendar import local_date
 
 from .auth import Authenticator
 from .writer import GroupCommitter
@@ -24,6 +26,8 @@ BundleVerifier = Callable[[bytes], VerificationReport]
 #: The anchored roots the tamper audit compares with, or None and why not (blocking: it
 #: connects to the chain). Supplied by `govtrace serve` (govtrace/commands/audit.py).
 AuditChain = Callable[[], tuple[AnchoredRoots | None, str | None]]
+#: The current time, timezone-aware (UTC).
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,11 @@ class Services:
     verify_bundle: BundleVerifier | None = None
     #: None: audits check the database only and report the chain comparison as skipped.
     audit_chain: AuditChain | None = None
+    #: What the API takes for "now": records' recorded_at and the future-date check, case
+    #: numbers' dates, deadlines, license validity, supervision alerts. The real clock unless
+    #: a test or a rehearsal sets one (a live server at a chosen date). Audits keep the real
+    #: clock: their times are those of the run itself.
+    clock: Clock = timestamps.now
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +60,10 @@ class AppContext:
     @property
     def db(self) -> Database:
         return self.services.database
+
+    def now(self) -> datetime:
+        return self.services.clock()
+
+    def today(self) -> date:
+        """The date in China (UTC+8) now: what deadlines and license validity count in."""
+        return local_date(self.services.clock())

@@ -19,10 +19,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
-from ledger import ingest
+from ledger import ingest, timestamps
 from ledger.draft import RecordDraft
 from ledger.store import Database
 
@@ -39,8 +40,10 @@ class GroupCommitter:
     #: A single request larger than this still commits (alone).
     DEFAULT_MAX_RECORDS = 1000
 
-    def __init__(self, db: Database, *, max_records: int = DEFAULT_MAX_RECORDS) -> None:
+    def __init__(self, db: Database, *, max_records: int = DEFAULT_MAX_RECORDS,
+                 clock: Callable[[], datetime] = timestamps.now) -> None:
         self.db = db
+        self.clock = clock
         self.max_records = max_records
         self._queue: deque[_Job] = deque()
         # Groups commit one at a time, so one thread of its own: cheaper per group than
@@ -94,7 +97,8 @@ class GroupCommitter:
         """Runs in a worker thread: one transaction for all jobs, else one per job."""
         if len(jobs) > 1:
             try:
-                results = ingest.append(self.db, [d for drafts in jobs for d in drafts])
+                results = ingest.append(self.db, [d for drafts in jobs for d in drafts],
+                                        clock=self.clock)
             except Exception as exc:
                 log.debug("group of %d requests failed (%s); retrying one by one",
                           len(jobs), type(exc).__name__)
@@ -108,7 +112,7 @@ class GroupCommitter:
         outcomes: list[_Outcome] = []
         for drafts in jobs:
             try:
-                outcomes.append(ingest.append(self.db, drafts))
+                outcomes.append(ingest.append(self.db, drafts, clock=self.clock))
             except Exception as exc:
                 outcomes.append(exc)
         return outcomes

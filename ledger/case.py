@@ -178,7 +178,8 @@ def step_draft(case_no: str, province: int, body: dict[str, Any], *,
         "actor": body.get("actor"), "payload": body.get("payload") or {}}, now=now, skew=skew)
 
 
-def record_step(db: Database, draft: RecordDraft, *, comment: str | None = None) -> Appended:
+def record_step(db: Database, draft: RecordDraft, *, comment: str | None = None,
+                now: datetime | None = None) -> Appended:
     """Append one step; for an evaluation, keep the applicant's comment in this database and
     put only a keyed digest of it in the record."""
     if comment is not None and draft.kind != "case.evaluated":
@@ -194,7 +195,7 @@ def record_step(db: Database, draft: RecordDraft, *, comment: str | None = None)
             digest = identity.commit(private.salt, f"comment:{draft.record_id}:{comment}")
             d = dataclasses.replace(draft, payload={**draft.payload, "comment_digest": digest})
             private.evaluation_comment = comment
-        [appended] = ingest.append_in(s, [d])
+        [appended] = ingest.append_in(s, [d], now=now)
         return appended
 
     return uow.run(db, work)

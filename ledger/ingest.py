@@ -12,7 +12,7 @@ Guarantees:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -67,14 +67,15 @@ def _prepare(drafts: Sequence[RecordDraft]) -> list[_Prepared]:
     return out
 
 
-def append(db: Database, drafts: Sequence[RecordDraft], *, now: datetime | None = None
-           ) -> list[Appended]:
-    """Append `drafts` atomically; returns one result per draft, in order."""
+def append(db: Database, drafts: Sequence[RecordDraft], *, now: datetime | None = None,
+           clock: Callable[[], datetime] = timestamps.now) -> list[Appended]:
+    """Append `drafts` atomically; returns one result per draft, in order. `recorded_at` is
+    `now`, else `clock()` read under the write lock, so it never decreases along seq."""
     prepared = _prepare(drafts)  # outside the write lock: depends on the drafts alone
     for attempt in range(_RETRIES):
         try:
             with db.transaction() as session:
-                return _append_checked(session, drafts, prepared, now)
+                return _append_checked(session, drafts, prepared, now, clock)
         except IntegrityError as exc:
             # A concurrent writer inserted the same record id or advanced a chain first:
             # retrying re-reads the ledger and yields the idempotent or conflict answer.
@@ -94,14 +95,15 @@ def append_in(session: Session, drafts: Sequence[RecordDraft], *, now: datetime 
     IntegrityError). Records of a case or license the domain manages are first checked
     against that subject's state machine under its row lock (ledger.transitions), so the
     check and the append commit together or not at all: no writer gets around it."""
-    return _append_checked(session, drafts, _prepare(drafts), now)
+    return _append_checked(session, drafts, _prepare(drafts), now, timestamps.now)
 
 
 def _append_checked(session: Session, drafts: Sequence[RecordDraft],
-                    prepared: Sequence[_Prepared], now: datetime | None) -> list[Appended]:
+                    prepared: Sequence[_Prepared], now: datetime | None,
+                    clock: Callable[[], datetime]) -> list[Appended]:
     transitions.check(session, drafts)
     session.flush()  # the domain's row changes go first; the ledger's writes below are Core
-    appended = _append(session, drafts, prepared, now or timestamps.now())
+    appended = _append(session, drafts, prepared, now or clock())
     # Head rows were written with Core statements: ORM copies loaded earlier are stale.
     for obj in list(session.identity_map.values()):
         if isinstance(obj, ProvinceHeadRow | SubjectHeadRow):

@@ -166,8 +166,9 @@ def event_draft(license_id: str, province: int, body: dict[str, Any], *,
         "actor": body.get("actor"), "payload": body.get("payload") or {}}, now=now, skew=skew)
 
 
-def record_event(db: Database, draft: RecordDraft) -> Appended:
-    [appended] = ingest.append(db, [draft])
+def record_event(db: Database, draft: RecordDraft, *, now: datetime | None = None
+                 ) -> Appended:
+    [appended] = ingest.append(db, [draft], now=now)
     return appended
 
 

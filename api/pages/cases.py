@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import orjson
@@ -31,10 +32,9 @@ from starlette.responses import HTMLResponse, Response
 from ledger import querycode, trace
 from ledger.store import Database
 from ledger.store.domain_schema import CaseRow
-from ledger.workcalendar import today
 
 from ..casework import Casework, get_casework
-from ..deps import get_db
+from ..deps import get_context, get_db
 from ..domain_views import public_view
 from .render import HEADERS, PageError, PageRoute, page
 
@@ -82,13 +82,14 @@ def _department(r: trace.TracedRecord) -> str:
     return department if isinstance(department, str) else "—"
 
 
-def _progress(db: Database, cw: Casework, creds: Credentials) -> Progress | None:
+def _progress(db: Database, cw: Casework, creds: Credentials, today: date
+              ) -> Progress | None:
     with db.snapshot() as s:
         row = _open(s, creds)
         if row is None:
             return None
         t = trace.trace(s, "case", row.case_no)
-        return Progress(public_view(s, row, t, cw.calendar, today()),
+        return Progress(public_view(s, row, t, cw.calendar, today),
                         [_department(r) for r in t.records])
 
 
@@ -102,7 +103,8 @@ async def case_progress(request: Request) -> HTMLResponse:
     creds, _ = await _credentials(request)
     cw = await get_casework(request)
     await _count_attempt(request, cw, creds.case_no)
-    progress = await run_in_threadpool(_progress, await get_db(request), cw, creds)
+    progress = await run_in_threadpool(_progress, await get_db(request), cw, creds,
+                                       (await get_context(request)).today())
     if progress is None:
         return page(request, "cases.html", status=404, progress=None, case_no=creds.case_no,
                     query_code="", error="cases.not-found")

@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ledger import timestamps
 from ledger.province import PROVINCES
 from ledger.supervision.config import SEVERITIES
 
@@ -39,7 +38,7 @@ async def dashboard(
     db = await get_db(request)
     ctx = await get_context(request)
     sup = Supervision(request.app.state.casework.calendar, ctx.settings.supervision_config(),
-                      timestamps.now())
+                      ctx.now())
 
     def load() -> list[Panel]:
         return [source(db, filters, t) for source in sources(sup)]

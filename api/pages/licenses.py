@@ -11,6 +11,7 @@ function the API uses.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
@@ -20,9 +21,8 @@ from starlette.responses import RedirectResponse, Response
 
 from ledger import license_status
 from ledger.store import Database
-from ledger.workcalendar import today
 
-from ..deps import get_db
+from ..deps import get_context
 from . import session
 from .render import PageError, PageRoute, page
 from .verify import VERDICT_STYLE
@@ -44,9 +44,9 @@ class LicenseCheck:
     detail: str = ""
 
 
-def check_license(db: Database, license_id: str) -> LicenseCheck:
+def check_license(db: Database, license_id: str, today: date) -> LicenseCheck:
     with db.snapshot() as s:
-        v = license_status.verify(s, license_id, today())
+        v = license_status.verify(s, license_id, today)
         latest = license_status.status_record(v)
     row = v.license
     if row is None:
@@ -81,7 +81,8 @@ async def verify_license(request: Request) -> Response:
     license_id = raw.strip() if isinstance(raw, str) else ""
     if not license_id or len(license_id) > LICENSE_ID_MAX:
         raise PageError(422, "license.bad-id")
-    result = await run_in_threadpool(check_license, await get_db(request), license_id)
+    ctx = await get_context(request)
+    result = await run_in_threadpool(check_license, ctx.db, license_id, ctx.today())
     return page(request, "verify.html", report=None, style=VERDICT_STYLE, bundle_text="",
                 license=result, staff=current, csrf=current.csrf)
 

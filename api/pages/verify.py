@@ -11,6 +11,7 @@ works, which is what a counter PC with locked-down browsers needs.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
@@ -22,9 +23,8 @@ from starlette.responses import HTMLResponse
 from ledger import license_status
 from ledger.store import Database
 from ledger.verdict import VerificationReport, offline_report
-from ledger.workcalendar import today
 
-from ..deps import get_db, get_services
+from ..deps import get_context, get_db, get_services
 from . import session
 from .render import PageError, PageRoute, page
 
@@ -49,14 +49,15 @@ async def verify_form(request: Request) -> HTMLResponse:
                 **await _staff(request))
 
 
-def _license_revoked(db: Database, report: VerificationReport) -> VerificationReport:
+def _license_revoked(db: Database, report: VerificationReport, today: date
+                     ) -> VerificationReport:
     """An authentic license event whose license has since been revoked: say so. Inclusion
     proves the event, not that nothing came after it (docs/licenses.md)."""
     subject = report.subject
     if report.verdict != "authentic" or subject is None or subject.subject_type != "license":
         return report
     with db.snapshot() as s:
-        status = license_status.verify(s, subject.subject_id, today()).status
+        status = license_status.verify(s, subject.subject_id, today).status
     return replace(report, verdict="revoked") if status == "revoked" else report
 
 
@@ -88,7 +89,8 @@ async def verify_submit(request: Request) -> HTMLResponse:
         verifier if verifier is not None else offline_report, data)
     staff = await _staff(request)
     if staff["staff"] is not None:  # the license's current status is for license checkers
-        report = await run_in_threadpool(_license_revoked, await get_db(request), report)
+        report = await run_in_threadpool(_license_revoked, await get_db(request), report,
+                                         (await get_context(request)).today())
     # The verdict is the answer, whatever it is: 200. A client that wants a status code per
     # outcome uses `govtrace verify` or the API.
     return page(request, "verify.html", report=report, style=VERDICT_STYLE,

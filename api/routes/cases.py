@@ -15,7 +15,6 @@ from ledger.errors import InvalidStep, NotFound
 from ledger.ingest import Appended
 from ledger.keys import Principal
 from ledger.store.domain_schema import CaseRow
-from ledger.workcalendar import today
 
 from .. import jsonbody
 from ..access import CaseWriterDep, ReaderDep, case_scope, hidden_case, may_read_case
@@ -52,7 +51,7 @@ def _view(ctx: AppContext, cw: Casework, principal: Principal, case_no: str) -> 
     with ctx.db.snapshot() as s:
         row = visible_case(s, principal, case_no)
         person = case.applicant(s, case_no) if sees_applicant(principal, row) else None
-        return case_view(s, row, cw.calendar, today(), applicant=person)
+        return case_view(s, row, cw.calendar, ctx.today(), applicant=person)
 
 
 @router.post(
@@ -75,7 +74,7 @@ def submit_case(principal: CaseWriterDep, ctx: ContextDep, cw: CaseworkDep,
                          f"{principal.province} only; nothing was written")
     assert principal.province is not None
     sub = case.Submission.from_json(obj, principal.province)
-    result = case.submit(ctx.db, sub, skew=ctx.clock_skew)
+    result = case.submit(ctx.db, sub, now=ctx.now(), skew=ctx.clock_skew)
     no = result.case.case_no
     return json_response({"case_no": no, "query_code": result.query_code,
                           "receipt": receipt(result.appended),
@@ -111,8 +110,9 @@ def add_step(case_no: CaseNoPath, principal: CaseWriterDep, ctx: ContextDep, cw:
     if comment is not None and (not isinstance(comment, str) or not 0 < len(comment) <= 500):
         raise InvalidStep("comment must be a string of 1 to 500 characters", field="comment")
     assert principal.province is not None
-    draft = case.step_draft(case_no, principal.province, obj, skew=ctx.clock_skew)
-    appended: Appended = case.record_step(ctx.db, draft, comment=comment)
+    now = ctx.now()
+    draft = case.step_draft(case_no, principal.province, obj, now=now, skew=ctx.clock_skew)
+    appended: Appended = case.record_step(ctx.db, draft, comment=comment, now=now)
     return json_response({"receipt": receipt(appended),
                           "case": _view(ctx, cw, principal, case_no)},
                          201 if appended.created else 200,
@@ -158,7 +158,7 @@ def list_cases(
         rows = case.list_cases(s, provinces=scope, state=state, after=after, limit=limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
-        views = [case_summary(s, r, cw.calendar, today()) for r in rows]
+        views = [case_summary(s, r, cw.calendar, ctx.today()) for r in rows]
     if late is not None:
         views = [v for v in views if v["late"] == late]
     return json_response({"cases": views,

@@ -15,7 +15,7 @@ from ledger.errors import NotFound
 from ledger.identity import Person
 from ledger.keys import Principal
 from ledger.store.domain_schema import LicenseRow
-from ledger.workcalendar import today
+from ledger.workcalendar import local_date
 
 from .. import jsonbody
 from ..access import (
@@ -25,7 +25,7 @@ from ..access import (
     hidden_license,
     may_read_license,
 )
-from ..deps import ContextDep, DbDep, RawBodyDep
+from ..deps import ContextDep, RawBodyDep
 from ..domain_views import license_view, receipt, verification_view
 from ..openapi import AUTH_PROBLEMS, json_body, ok, problem_responses
 from ..problems import ApiProblem
@@ -63,7 +63,7 @@ def _visible(s: Session, principal: Principal, license_id: str) -> LicenseRow:
 def _view(ctx: AppContext, principal: Principal, license_id: str) -> dict[str, Any]:
     with ctx.db.snapshot() as s:
         row = _visible(s, principal, license_id)
-        return license_view(row, trace.trace(s, "license", license_id), today())
+        return license_view(row, trace.trace(s, "license", license_id), ctx.today())
 
 
 @router.post(
@@ -82,7 +82,8 @@ def issue_license(principal: CaseWriterDep, ctx: ContextDep, body: RawBodyDep) -
     with ctx.db.snapshot() as s:
         visible_case(s, principal, iss.case_no)
     assert principal.province is not None
-    row, appended = license.issue(ctx.db, iss, principal.province, skew=ctx.clock_skew)
+    row, appended = license.issue(ctx.db, iss, principal.province, now=ctx.now(),
+                                  skew=ctx.clock_skew)
     return json_response({"license": _view(ctx, principal, row.license_id),
                           "receipt": receipt(appended)},
                          201, {"Location": f"/v1/licenses/{row.license_id}"})
@@ -108,8 +109,10 @@ def add_event(license_id: LicenseIdPath, principal: CaseWriterDep, ctx: ContextD
     with ctx.db.snapshot() as s:
         _visible(s, principal, license_id)
     assert principal.province is not None
+    now = ctx.now()
     appended = license.record_event(
-        ctx.db, license.event_draft(license_id, principal.province, obj, skew=ctx.clock_skew))
+        ctx.db, license.event_draft(license_id, principal.province, obj, now=now,
+                                    skew=ctx.clock_skew), now=now)
     return json_response({"receipt": receipt(appended),
                           "license": _view(ctx, principal, license_id)},
                          201 if appended.created else 200)
@@ -143,7 +146,7 @@ def get_license(license_id: LicenseIdPath, principal: ReaderDep, ctx: ContextDep
         "by_bundle": ("From an evidence bundle the holder presented", dx.VERIFY_BUNDLE_IN),
         "with_holder": ("And check the person presenting it", dx.VERIFY_HOLDER_IN)}),
 )
-def verify_license(principal: VerifierDep, db: DbDep, body: RawBodyDep) -> Response:
+def verify_license(principal: VerifierDep, ctx: ContextDep, body: RawBodyDep) -> Response:
     obj = jsonbody.parse(body)
     if not isinstance(obj, dict) or set(obj) - {"license_id", "bundle", "holder"}:
         raise ApiProblem("invalid-request", "the body is {license_id?, bundle?, holder?}")
@@ -153,8 +156,9 @@ def verify_license(principal: VerifierDep, db: DbDep, body: RawBodyDep) -> Respo
     if license_id is not None and not isinstance(license_id, str):
         raise ApiProblem("invalid-request", "license_id must be a string", field="license_id")
     holder = None if obj.get("holder") is None else Person.from_json(obj["holder"], "holder")
-    as_of = timestamps.render(timestamps.now())
-    with db.snapshot() as s:
+    now = ctx.now()
+    as_of = timestamps.render(now)
+    with ctx.db.snapshot() as s:
         if bundle is not None:
             from_bundle, refusal = license_status.from_bundle(s, bundle)
             if refusal is None and license_id is not None and from_bundle != license_id:
@@ -164,7 +168,7 @@ def verify_license(principal: VerifierDep, db: DbDep, body: RawBodyDep) -> Respo
                 return json_response(verification_view(refusal, None, as_of))
             license_id = from_bundle
         assert license_id is not None
-        verdict = license_status.verify(s, license_id, today())
+        verdict = license_status.verify(s, license_id, local_date(now))
         matches = None if holder is None or verdict.license is None else \
             license.holder_matches(s, license_id, holder)
         return json_response(verification_view(verdict, matches, as_of))

@@ -12,10 +12,9 @@ from starlette.responses import Response
 
 from ledger import querycode, trace
 from ledger.store.domain_schema import CaseRow
-from ledger.workcalendar import today
 
 from ..casework import CaseworkDep
-from ..deps import DbDep
+from ..deps import ContextDep
 from ..domain_views import public_view
 from ..openapi import ok, problem_responses
 from ..problems import ApiProblem
@@ -46,17 +45,17 @@ def public_case(
     query_code: Annotated[str, Query(max_length=32, description="The code given at "
                                      "submission, e.g. M8BM-M3X6-KR34.",
                                      examples=["M8BM-M3X6-KR34"])],
-    request: Request, db: DbDep, cw: CaseworkDep,
+    request: Request, ctx: ContextDep, cw: CaseworkDep,
 ) -> Response:
     client = request.client.host if request.client is not None else "unknown"
     wait = cw.limiter.attempt(client, case_no)
     if wait:
         raise ApiProblem("too-many-requests", f"too many attempts from this address; retry "
                          f"in {wait} s", headers={"Retry-After": str(wait)})
-    with db.snapshot() as s:
+    with ctx.db.snapshot() as s:
         row = s.get(CaseRow, case_no)
         stored = None if row is None or row.state == "new" else row.query_code_hash
         if not querycode.matches(query_code, stored) or row is None:
             raise _not_found(case_no)
         t = trace.trace(s, "case", case_no)
-        return json_response(public_view(s, row, t, cw.calendar, today()))
+        return json_response(public_view(s, row, t, cw.calendar, ctx.today()))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ledger import evidence, lookup, timestamps
+from ledger import evidence, lookup
 from ledger.canonical import parse as parse_canonical
 from ledger.draft import RecordDraft
 from ledger.errors import InvalidRecord, NotFound
@@ -60,7 +60,7 @@ def _receipt(a: Appended) -> dict[str, Any]:
 def _draft(obj: Any, ctx: AppContext, diagnosis: jsonbody.LazyDiagnosis,
            index: int | None = None, now: datetime | None = None) -> RecordDraft:
     try:
-        return RecordDraft.from_json(obj, now=now or timestamps.now(), skew=ctx.clock_skew)
+        return RecordDraft.from_json(obj, now=now or ctx.now(), skew=ctx.clock_skew)
     except InvalidRecord as exc:
         refined = diagnosis.refine(exc, index)
         if refined is exc:
@@ -147,7 +147,7 @@ def _batch_drafts(body: bytes, ctx: AppContext) -> list[RecordDraft]:
     """Parse and validate every record (in a worker thread: 1,000 records take ~15 ms)."""
     items = _batch_items(jsonbody.parse(body), ctx.settings.max_batch_records)
     diagnosis = jsonbody.LazyDiagnosis(body)
-    now = timestamps.now()
+    now = ctx.now()
     drafts: list[RecordDraft] = []
     invalid: list[dict[str, Any]] = []
     for i, item in enumerate(items):

@@ -76,8 +76,7 @@ def list_alerts(
 ) -> Response:
     f = alerts.AlertFilter(_provinces(province), severity, kind, item_code, case_no,
                            _instant(since, "since"), _instant(until, "until"))
-    refresh.ensure_current(ctx.db, cw.calendar, ctx.settings.supervision_config(),
-                           timestamps.now())
+    refresh.ensure_current(ctx.db, cw.calendar, ctx.settings.supervision_config(), ctx.now())
     with ctx.db.snapshot() as s:
         page, nxt = alerts.page(s, f, cursor=cursor, limit=limit)
     return json_response({"alerts": page, "next_cursor": nxt})
@@ -102,7 +101,7 @@ def get_stats(
     lo, hi = _instant(since, "since"), _instant(until, "until")
     if lo is not None and hi is not None and lo >= hi:
         raise InvalidInput("since must be before until", field="since")
-    now = timestamps.now()
+    now = ctx.now()
     with ctx.db.snapshot() as s:
         groups: list[dict[str, Any]] = stats.case_stats(
             s, cw.calendar, local_date(now), by=by, since=lo, until=hi,

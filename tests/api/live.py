@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,14 +54,17 @@ class Live:
 @contextmanager
 def live_server(data_dir: Path, *, schema: bool = True,
                 chain_status: Callable[[], dict[str, object]] | None = None,
-                auth_cache_seconds: float = 1.0, **overrides: Any) -> Iterator[Live]:
+                auth_cache_seconds: float = 1.0, clock: Callable[[], datetime] | None = None,
+                **overrides: Any) -> Iterator[Live]:
+    """`clock`: what the app takes for now (default: the real clock)."""
     settings = Settings(data_dir=data_dir, max_body_bytes=BODY_LIMIT,
                         max_batch_records=BATCH_LIMIT, **overrides)
     db = Database(settings.database_options())
     if schema:
         db.create_schema()
-    app = create_app(settings, Services(db, chain_status=chain_status),
-                     auth_cache_seconds=auth_cache_seconds)
+    services = Services(db, chain_status=chain_status) if clock is None else \
+        Services(db, chain_status=chain_status, clock=clock)
+    app = create_app(settings, services, auth_cache_seconds=auth_cache_seconds)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
