@@ -15,7 +15,7 @@ from ledger.province import check_province
 
 from .. import jsonbody
 from ..access import CatalogueEditorDep, ReaderDep
-from ..deps import DbDep, RawBodyDep
+from ..deps import ContextDep, DbDep, RawBodyDep
 from ..openapi import AUTH_PROBLEMS, json_body, ok, problem_responses
 from ..problems import ApiProblem
 from ..schemas import domain_examples as dx
@@ -68,7 +68,7 @@ def get_item(item_code: Annotated[str, Path(examples=["330000-AMR-BL-CHANGE"])],
     openapi_extra=json_body(CatalogueIn, {"one_item": ("A cross-province item",
                                                        dx.CATALOGUE_IN)}),
 )
-def save_items(principal: CatalogueEditorDep, db: DbDep, body: RawBodyDep) -> Response:
+def save_items(principal: CatalogueEditorDep, ctx: ContextDep, body: RawBodyDep) -> Response:
     obj = jsonbody.parse(body)
     if not isinstance(obj, dict) or set(obj) != {"items"}:
         raise ApiProblem("invalid-request", 'the body must be {"items": [...]}', field="items")
@@ -78,6 +78,7 @@ def save_items(principal: CatalogueEditorDep, db: DbDep, body: RawBodyDep) -> Re
         if foreign:
             raise ApiProblem("forbidden", f"this key edits only items handled by province "
                              f"{principal.province}, not {foreign[0]}; nothing was saved")
-    created = uow.run(db, lambda s: catalogue.save(s, items))
+    now = ctx.now()
+    created = uow.run(ctx.db, lambda s: catalogue.save(s, items, now=now))
     return json_response({"items": [i.to_json() for i in items],
                           "created": sum(created), "updated": len(created) - sum(created)})

@@ -10,8 +10,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
+from api.schemas.domain_examples import CATALOGUE_IN
 from ledger import timestamps
+from ledger.store.domain_schema import ServiceItemRow
 from tests.api.live import Live, assert_problem, live_server, record
 from tests.api_domain.kit import BL_ZJ, NEVER_EXPIRES, SH, at, cross_case, issue, setup, submit
 
@@ -81,3 +84,14 @@ def test_license_validity_is_judged_on_the_app_clocks_date(later: Live) -> None:
         lid = lapsed.json()["license"]["license_id"]
         verdict = c.post("/v1/licenses/verify", json={"license_id": lid}).json()
     assert verdict["authentic"] is True and verdict["status"] == "expired"
+
+
+def test_catalogue_changes_are_stamped_by_the_app_clock(later: Live) -> None:
+    with later.client("admin") as c:
+        r = c.post("/v1/catalogue/items", json=CATALOGUE_IN)
+    assert r.status_code == 200, r.text
+    code = CATALOGUE_IN["items"][0]["item_code"]
+    with later.db.snapshot() as s:
+        stamp = s.scalar(select(ServiceItemRow.updated_at).where(
+            ServiceItemRow.item_code == code))
+    assert stamp == timestamps.render(LATER)
