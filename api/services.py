@@ -26,8 +26,7 @@ BundleVerifier = Callable[[bytes], VerificationReport]
 #: The anchored roots the tamper audit compares with, or None and why not (blocking: it
 #: connects to the chain). Supplied by `govtrace serve` (govtrace/commands/audit.py).
 AuditChain = Callable[[], tuple[AnchoredRoots | None, str | None]]
-#: The current time, timezone-aware (UTC).
-Clock = Callable[[], datetime]
+Clock = timestamps.Clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +59,10 @@ class AppContext:
     @property
     def db(self) -> Database:
         return self.services.database
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
 
     def now(self) -> datetime:
         return self.services.clock()

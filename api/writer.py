@@ -19,9 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 
 from ledger import ingest, timestamps
 from ledger.draft import RecordDraft
@@ -41,7 +40,7 @@ class GroupCommitter:
     DEFAULT_MAX_RECORDS = 1000
 
     def __init__(self, db: Database, *, max_records: int = DEFAULT_MAX_RECORDS,
-                 clock: Callable[[], datetime] = timestamps.now) -> None:
+                 clock: timestamps.Clock = timestamps.now) -> None:
         self.db = db
         self.clock = clock
         self.max_records = max_records

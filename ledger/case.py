@@ -106,9 +106,11 @@ def _free_case_no(s: Session, province: int, on: date) -> str:
 
 
 def submit(db: Database, sub: Submission, *, now: datetime | None = None,
-           skew: timedelta = DEFAULT_CLOCK_SKEW) -> Submitted:
-    """Register a case and append its `case.submitted` record, atomically."""
-    now = now or timestamps.now()
+           clock: timestamps.Clock = timestamps.now, skew: timedelta = DEFAULT_CLOCK_SKEW
+           ) -> Submitted:
+    """Register a case and append its `case.submitted` record, atomically. `now` pins the
+    time; else `clock` is read (again under the write lock, for `recorded_at`)."""
+    pinned, now = now, now or clock()
     code = querycode.new_code()
     code_hash = querycode.hash_code(code)  # slow on purpose: outside the transaction
 
@@ -154,7 +156,7 @@ def submit(db: Database, sub: Submission, *, now: datetime | None = None,
                              id_type=a.id_type, id_number=a.id_number, phone=a.phone,
                              salt=salt))
         s.flush()
-        [appended] = ingest.append_in(s, [draft], now=now)
+        [appended] = ingest.append_in(s, [draft], now=pinned, clock=clock)
         return Submitted(row, appended, code)
 
     return uow.run(db, work)
@@ -179,7 +181,8 @@ def step_draft(case_no: str, province: int, body: dict[str, Any], *,
 
 
 def record_step(db: Database, draft: RecordDraft, *, comment: str | None = None,
-                now: datetime | None = None) -> Appended:
+                now: datetime | None = None, clock: timestamps.Clock = timestamps.now
+                ) -> Appended:
     """Append one step; for an evaluation, keep the applicant's comment in this database and
     put only a keyed digest of it in the record."""
     if comment is not None and draft.kind != "case.evaluated":
@@ -195,7 +198,7 @@ def record_step(db: Database, draft: RecordDraft, *, comment: str | None = None,
             digest = identity.commit(private.salt, f"comment:{draft.record_id}:{comment}")
             d = dataclasses.replace(draft, payload={**draft.payload, "comment_digest": digest})
             private.evaluation_comment = comment
-        [appended] = ingest.append_in(s, [d], now=now)
+        [appended] = ingest.append_in(s, [d], now=now, clock=clock)
         return appended
 
     return uow.run(db, work)

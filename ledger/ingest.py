@@ -12,7 +12,7 @@ Guarantees:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -68,7 +68,7 @@ def _prepare(drafts: Sequence[RecordDraft]) -> list[_Prepared]:
 
 
 def append(db: Database, drafts: Sequence[RecordDraft], *, now: datetime | None = None,
-           clock: Callable[[], datetime] = timestamps.now) -> list[Appended]:
+           clock: timestamps.Clock = timestamps.now) -> list[Appended]:
     """Append `drafts` atomically; returns one result per draft, in order. `recorded_at` is
     `now`, else `clock()` read under the write lock, so it never decreases along seq."""
     prepared = _prepare(drafts)  # outside the write lock: depends on the drafts alone
@@ -89,18 +89,18 @@ def append(db: Database, drafts: Sequence[RecordDraft], *, now: datetime | None 
     raise AssertionError("unreachable")
 
 
-def append_in(session: Session, drafts: Sequence[RecordDraft], *, now: datetime | None = None
-              ) -> list[Appended]:
+def append_in(session: Session, drafts: Sequence[RecordDraft], *, now: datetime | None = None,
+              clock: timestamps.Clock = timestamps.now) -> list[Appended]:
     """`append` inside the caller's transaction (the caller commits, and retries on
     IntegrityError). Records of a case or license the domain manages are first checked
     against that subject's state machine under its row lock (ledger.transitions), so the
     check and the append commit together or not at all: no writer gets around it."""
-    return _append_checked(session, drafts, _prepare(drafts), now, timestamps.now)
+    return _append_checked(session, drafts, _prepare(drafts), now, clock)
 
 
 def _append_checked(session: Session, drafts: Sequence[RecordDraft],
                     prepared: Sequence[_Prepared], now: datetime | None,
-                    clock: Callable[[], datetime]) -> list[Appended]:
+                    clock: timestamps.Clock) -> list[Appended]:
     transitions.check(session, drafts)
     session.flush()  # the domain's row changes go first; the ledger's writes below are Core
     appended = _append(session, drafts, prepared, now or clock())

@@ -82,9 +82,11 @@ class Issuance:
 
 
 def issue(db: Database, iss: Issuance, province: int, *, now: datetime | None = None,
-          skew: timedelta = DEFAULT_CLOCK_SKEW) -> tuple[LicenseRow, Appended]:
-    """Issue the license an approved case produced; `province` is the writer's."""
-    now = now or timestamps.now()
+          clock: timestamps.Clock = timestamps.now, skew: timedelta = DEFAULT_CLOCK_SKEW
+          ) -> tuple[LicenseRow, Appended]:
+    """Issue the license an approved case produced; `province` is the writer's. `now` pins
+    the time; else `clock` is read (again under the write lock, for `recorded_at`)."""
+    pinned, now = now, now or clock()
 
     def work(s: Session) -> tuple[LicenseRow, Appended]:
         case = s.scalar(select(CaseRow).where(CaseRow.case_no == iss.case_no).with_for_update())
@@ -133,7 +135,7 @@ def issue(db: Database, iss: Issuance, province: int, *, now: datetime | None = 
         s.add(LicensePrivateRow(license_id=license_id, name=holder.name,
                                 id_type=holder.id_type, id_number=holder.id_number, salt=salt))
         s.flush()
-        [appended] = ingest.append_in(s, [draft], now=now)
+        [appended] = ingest.append_in(s, [draft], now=pinned, clock=clock)
         return row, appended
 
     return uow.run(db, work)
@@ -166,9 +168,9 @@ def event_draft(license_id: str, province: int, body: dict[str, Any], *,
         "actor": body.get("actor"), "payload": body.get("payload") or {}}, now=now, skew=skew)
 
 
-def record_event(db: Database, draft: RecordDraft, *, now: datetime | None = None
-                 ) -> Appended:
-    [appended] = ingest.append(db, [draft], now=now)
+def record_event(db: Database, draft: RecordDraft, *, now: datetime | None = None,
+                 clock: timestamps.Clock = timestamps.now) -> Appended:
+    [appended] = ingest.append(db, [draft], now=now, clock=clock)
     return appended
 
 

@@ -7,6 +7,7 @@ same instant always has the same bytes in a leaf.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from .errors import InvalidRecord
@@ -15,6 +16,8 @@ _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
 )
 FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # what `render` produces (for strptime users)
+#: Where "now" comes from: `now` below, unless a caller (the API's services, a test) says else.
+Clock = Callable[[], datetime]
 
 
 def parse(value: object, *, field: str) -> datetime:

@@ -74,7 +74,7 @@ def submit_case(principal: CaseWriterDep, ctx: ContextDep, cw: CaseworkDep,
                          f"{principal.province} only; nothing was written")
     assert principal.province is not None
     sub = case.Submission.from_json(obj, principal.province)
-    result = case.submit(ctx.db, sub, now=ctx.now(), skew=ctx.clock_skew)
+    result = case.submit(ctx.db, sub, clock=ctx.clock, skew=ctx.clock_skew)
     no = result.case.case_no
     return json_response({"case_no": no, "query_code": result.query_code,
                           "receipt": receipt(result.appended),
@@ -110,9 +110,9 @@ def add_step(case_no: CaseNoPath, principal: CaseWriterDep, ctx: ContextDep, cw:
     if comment is not None and (not isinstance(comment, str) or not 0 < len(comment) <= 500):
         raise InvalidStep("comment must be a string of 1 to 500 characters", field="comment")
     assert principal.province is not None
-    now = ctx.now()
-    draft = case.step_draft(case_no, principal.province, obj, now=now, skew=ctx.clock_skew)
-    appended: Appended = case.record_step(ctx.db, draft, comment=comment, now=now)
+    draft = case.step_draft(case_no, principal.province, obj, now=ctx.now(),
+                            skew=ctx.clock_skew)
+    appended: Appended = case.record_step(ctx.db, draft, comment=comment, clock=ctx.clock)
     return json_response({"receipt": receipt(appended),
                           "case": _view(ctx, cw, principal, case_no)},
                          201 if appended.created else 200,

@@ -82,7 +82,7 @@ def issue_license(principal: CaseWriterDep, ctx: ContextDep, body: RawBodyDep) -
     with ctx.db.snapshot() as s:
         visible_case(s, principal, iss.case_no)
     assert principal.province is not None
-    row, appended = license.issue(ctx.db, iss, principal.province, now=ctx.now(),
+    row, appended = license.issue(ctx.db, iss, principal.province, clock=ctx.clock,
                                   skew=ctx.clock_skew)
     return json_response({"license": _view(ctx, principal, row.license_id),
                           "receipt": receipt(appended)},
@@ -109,10 +109,9 @@ def add_event(license_id: LicenseIdPath, principal: CaseWriterDep, ctx: ContextD
     with ctx.db.snapshot() as s:
         _visible(s, principal, license_id)
     assert principal.province is not None
-    now = ctx.now()
     appended = license.record_event(
-        ctx.db, license.event_draft(license_id, principal.province, obj, now=now,
-                                    skew=ctx.clock_skew), now=now)
+        ctx.db, license.event_draft(license_id, principal.province, obj, now=ctx.now(),
+                                    skew=ctx.clock_skew), clock=ctx.clock)
     return json_response({"receipt": receipt(appended),
                           "license": _view(ctx, principal, license_id)},
                          201 if appended.created else 200)

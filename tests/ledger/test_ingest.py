@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
-from ledger import ingest, record
+from ledger import ingest, record, timestamps
 from ledger.draft import RecordDraft
 from ledger.errors import ChainConflict, DuplicateRecord, InvalidRecord
-from ledger.store import Database
+from ledger.store import Database, DatabaseOptions
 from ledger.store.schema import RecordRow
 from tests.conftest import DraftFactory, draft_json
 
@@ -113,3 +117,35 @@ def test_invalid_draft_never_reaches_storage(db: Database) -> None:
     with pytest.raises(InvalidRecord):
         RecordDraft.from_json(draft_json(payload={"x": 0.5}))
     assert _count(db) == 0
+
+
+def test_recorded_at_comes_from_the_clock_read_under_the_write_lock(
+        tmp_path: Path, make_draft: DraftFactory) -> None:
+    """The clock is read while the writer holds SQLite's write lock, so recorded_at never
+    decreases along seq whichever of two writers commits first; a pinned `now` wins."""
+    path = tmp_path / "ledger.db"
+    db = Database(DatabaseOptions(url=f"sqlite:///{path}"))
+    db.create_schema()
+    fixed = datetime(2027, 1, 15, 2, 0, tzinfo=UTC)
+    locked: list[bool] = []
+
+    def clock() -> datetime:
+        probe = sqlite3.connect(path, timeout=0)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            locked.append(False)
+        except sqlite3.OperationalError:  # "database is locked": a writer holds it
+            locked.append(True)
+        finally:
+            probe.close()
+        return fixed
+
+    try:
+        (a,) = ingest.append(db, [make_draft()], clock=clock)
+        assert locked == [True]
+        assert a.record.recorded_at == timestamps.render(fixed)
+        pinned = datetime(2026, 12, 1, tzinfo=UTC)
+        (b,) = ingest.append(db, [make_draft()], now=pinned, clock=clock)
+        assert locked == [True] and b.record.recorded_at == timestamps.render(pinned)
+    finally:
+        db.dispose()
