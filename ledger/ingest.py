@@ -103,7 +103,10 @@ def _append_checked(session: Session, drafts: Sequence[RecordDraft],
                     clock: timestamps.Clock) -> list[Appended]:
     transitions.check(session, drafts)
     session.flush()  # the domain's row changes go first; the ledger's writes below are Core
-    appended = _append(session, drafts, prepared, now or clock())
+    if now is not None:
+        pinned = now
+        clock = lambda: pinned  # noqa: E731 - the one time this call was given
+    appended = _append(session, drafts, prepared, clock)
     # Head rows were written with Core statements: ORM copies loaded earlier are stale.
     for obj in list(session.identity_map.values()):
         if isinstance(obj, ProvinceHeadRow | SubjectHeadRow):
@@ -168,7 +171,7 @@ def _load_subjects(conn: Connection, drafts: Sequence[RecordDraft]
 
 
 def _append(session: Session, drafts: Sequence[RecordDraft], prepared: Sequence[_Prepared],
-            now: datetime) -> list[Appended]:
+            clock: timestamps.Clock) -> list[Appended]:
     existing = _existing(session.connection(), drafts)
     results: list[Appended | None] = [None] * len(drafts)
     fresh: list[int] = []
@@ -189,7 +192,7 @@ def _append(session: Session, drafts: Sequence[RecordDraft], prepared: Sequence[
             fresh.append(i)
     if fresh:
         new_rows = _assign(session, [drafts[i] for i in fresh], [prepared[i] for i in fresh],
-                           now)
+                           clock)
         for i, appended in zip(fresh, new_rows, strict=True):
             results[i] = appended
     for i, draft in enumerate(drafts):  # in-request repeats share the first occurrence's result
@@ -201,12 +204,14 @@ def _append(session: Session, drafts: Sequence[RecordDraft], prepared: Sequence[
 
 
 def _assign(session: Session, drafts: list[RecordDraft], prepared: list[_Prepared],
-            now: datetime) -> list[Appended]:
+            clock: timestamps.Clock) -> list[Appended]:
     conn = session.connection()
     heads = _load_heads(conn, {d.province for d in drafts})
     last_seq = {p: seq or 0 for p, seq in heads.items()}
     subjects = _load_subjects(conn, drafts)
-    recorded_at = timestamps.render(now)
+    # Read once the province heads are locked (SQLite: since BEGIN IMMEDIATE; PostgreSQL:
+    # FOR UPDATE just above), so a later seq never gets an earlier recorded_at.
+    recorded_at = timestamps.render(clock())
     recorded_json = orjson.dumps(recorded_at)
     rows: list[tuple[object, ...]] = []
     out: list[Appended] = []
