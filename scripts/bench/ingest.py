@@ -22,6 +22,8 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -66,6 +68,23 @@ def _prepare(settings: Settings) -> str:
     return token
 
 
+@dataclass
+class _Series:
+    """One kind of request over the measured rounds: rates, rates per server CPU-second and
+    every request's latency."""
+
+    rates: list[float] = field(default_factory=list)
+    per_cpu: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+
+    def to_json(self, name: str) -> dict[str, Any]:
+        return {f"{name}_records_per_s": figure(self.rates, "records/s").to_json(),
+                f"{name}_records_per_server_cpu_s": figure(self.per_cpu,
+                                                           "records/CPU-s").to_json(),
+                f"{name}_latency_ms": {"p50": percentile(self.latencies, 50) * 1e3,
+                                       "p99": percentile(self.latencies, 99) * 1e3}}
+
+
 def _measure(server: Server, token: str, *, keys: str, batches: int, batch_size: int,
              singles: int, connections: int, batch_connections: int, runs: int
              ) -> dict[str, Any]:
@@ -73,46 +92,34 @@ def _measure(server: Server, token: str, *, keys: str, batches: int, batch_size:
     warm-up round (connections, caches, page cache)."""
     out: dict[str, Any] = {"keys": keys, "server_processes": len(server.pids),
                            "balanced": len(server.ports) > 1}
-    batch_rates, batch_lat, single_rates, single_lat = [], [], [], []
-    batch_cpu, single_cpu = [], []
+    # (name, records per round, connections, the round's requests)
+    plan: list[tuple[str, int, int, Callable[[], list[bytes]]]] = []
+    if batches:
+        plan.append(("batch", batches * batch_size, batch_connections, lambda: [
+            request("POST", "/v1/records:batch", token, orjson.dumps(
+                {"records": [draft(keys) for _ in range(batch_size)]}))
+            for _ in range(batches)]))
+        out.update(batch_connections=batch_connections, batch_size=batch_size)
+    if singles:
+        plan.append(("single", singles, connections, lambda: [
+            request("POST", "/v1/records", token, orjson.dumps(draft(keys)))
+            for _ in range(singles)]))
+        out["connections"] = connections
+    series = {name: _Series() for name, *_ in plan}
     acknowledged = 0
     for i in range(runs + 1):
-        if batches:
-            reqs = [request("POST", "/v1/records:batch", token, orjson.dumps(
-                {"records": [draft(keys) for _ in range(batch_size)]}))
-                for _ in range(batches)]
+        for name, records, conns, build in plan:
+            reqs = build()
             cpu = server.cpu()
-            took, lat, statuses = drive(server.ports, reqs, batch_connections)
+            took, lat, statuses = drive(server.ports, reqs, conns)
             assert set(statuses) == {201}, statuses
-            acknowledged += batches * batch_size
+            acknowledged += records
             if i:
-                batch_rates.append(batches * batch_size / took)
-                batch_cpu.append(batches * batch_size / max(server.cpu() - cpu, 1e-3))
-                batch_lat.extend(lat)
-        if singles:
-            reqs = [request("POST", "/v1/records", token, orjson.dumps(draft(keys)))
-                    for _ in range(singles)]
-            cpu = server.cpu()
-            took, lat, statuses = drive(server.ports, reqs, connections)
-            assert set(statuses) == {201}, statuses
-            acknowledged += singles
-            if i:
-                single_rates.append(singles / took)
-                single_cpu.append(singles / max(server.cpu() - cpu, 1e-3))
-                single_lat.extend(lat)
-    if batches:
-        out["batch_records_per_s"] = figure(batch_rates, "records/s").to_json()
-        out["batch_records_per_server_cpu_s"] = figure(batch_cpu, "records/CPU-s").to_json()
-        out["batch_latency_ms"] = {"p50": percentile(batch_lat, 50) * 1e3,
-                                   "p99": percentile(batch_lat, 99) * 1e3}
-        out["batch_connections"] = batch_connections
-        out["batch_size"] = batch_size
-    if singles:
-        out["single_records_per_s"] = figure(single_rates, "records/s").to_json()
-        out["single_records_per_server_cpu_s"] = figure(single_cpu, "records/CPU-s").to_json()
-        out["single_latency_ms"] = {"p50": percentile(single_lat, 50) * 1e3,
-                                    "p99": percentile(single_lat, 99) * 1e3}
-        out["connections"] = connections
+                series[name].rates.append(records / took)
+                series[name].per_cpu.append(records / max(server.cpu() - cpu, 1e-3))
+                series[name].latencies.extend(lat)
+    for name, s in series.items():
+        out.update(s.to_json(name))
     out["acknowledged"] = acknowledged
     return out
 
