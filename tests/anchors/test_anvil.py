@@ -26,6 +26,7 @@ from anchors.contract import AnchorContract
 from anchors.errors import NodeStartFailed
 from tests.anchors import rfc9162
 from tests.anchors.conftest import FAST
+from tests.processes import running
 
 pytestmark = pytest.mark.chain
 
@@ -102,15 +103,6 @@ time.sleep(600)
 """
 
 
-def _alive(pid: int) -> bool:
-    """Running, not a zombie (an orphan's zombie waits for whoever reaps it here)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 def test_anvil_dies_with_a_sigkilled_starter() -> None:
     """A SIGKILLed service or test run cannot stop its Anvil: the parent-death signal must."""
     starter = subprocess.Popen([sys.executable, "-c", _STARTER], stdout=subprocess.PIPE,
@@ -123,13 +115,13 @@ def test_anvil_dies_with_a_sigkilled_starter() -> None:
         starter.send_signal(signal.SIGKILL)
         starter.wait(10)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _alive(pid):
+        while time.monotonic() < deadline and running(pid):
             time.sleep(0.1)
-        assert not _alive(pid), f"anvil {pid} outlived its SIGKILLed starter"
+        assert not running(pid), f"anvil {pid} outlived its SIGKILLed starter"
         assert rpc_answers(f"http://127.0.0.1:{port}", timeout=0.2) is None
     finally:
         starter.kill()
-        if pid and _alive(pid):  # do not leak it when the test fails
+        if pid and running(pid):  # do not leak it when the test fails
             os.kill(pid, signal.SIGKILL)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import threading
 import time
 from pathlib import Path
@@ -17,7 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
+from anchors.anvil_support import port_is_free
 from ledger.record_ids import new_record_id
+from tests import processes
 from tests.e2e.service import Service
 
 pytestmark = [pytest.mark.chain, pytest.mark.slow]
@@ -42,12 +43,6 @@ def _write(url: str, token: str, writer: int, acknowledged: list[str]) -> None:
             r = http.post("/v1/records", headers=auth, json=rec)
             assert r.status_code == 201, r.text
     acknowledged.extend(rec["record_id"] for rec in records)
-
-
-def _port_closed(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 def test_two_api_processes_with_the_embedded_anvil(tmp_path: Path) -> None:
@@ -87,26 +82,7 @@ def test_two_api_processes_with_the_embedded_anvil(tmp_path: Path) -> None:
         assert verdict.returncode == 0, verdict.stdout + verdict.stderr
         port = svc.port
     # Service.stop has already asserted the embedded Anvil is gone; the API processes too:
-    assert _port_closed(port)
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return out
-
-
-def _gone(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except FileNotFoundError:
-        return True
+    assert port_is_free("127.0.0.1", port)
 
 
 def test_a_sigkilled_serve_leaves_no_api_process_or_anvil(tmp_path: Path) -> None:
@@ -114,19 +90,19 @@ def test_a_sigkilled_serve_leaves_no_api_process_or_anvil(tmp_path: Path) -> Non
     would keep the port and take writes nobody anchors) and the embedded Anvil."""
     svc = Service(tmp_path / "data", api_workers="2").start()
     assert svc.proc is not None
-    children = _children(svc.proc.pid)
+    children = processes.children(svc.proc.pid)
     try:
         assert len(children) >= 3  # Anvil, two API processes (and the resource tracker)
         svc.proc.kill()
         svc.proc.wait(10)
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not all(_gone(c) for c in children):
+        while time.monotonic() < deadline and any(processes.running(c) for c in children):
             time.sleep(0.2)
-        left = [c for c in children if not _gone(c)]
+        left = [c for c in children if processes.running(c)]
         assert not left, f"outlived the SIGKILLed serve: {left}"
-        assert _port_closed(svc.port)
+        assert port_is_free("127.0.0.1", svc.port)
     finally:
         for c in children:
-            if not _gone(c):
+            if processes.running(c):
                 os.kill(c, signal.SIGKILL)
         svc.stop()  # asserts the embedded Anvil does not answer
