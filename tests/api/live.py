@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from api import Services, create_app
 from govtrace.settings import Settings
-from ledger import keys
+from ledger import keys, timestamps
 from ledger.store import Database
 from ledger.store.schema import RecordRow
 
@@ -62,9 +62,9 @@ def live_server(data_dir: Path, *, schema: bool = True,
     db = Database(settings.database_options())
     if schema:
         db.create_schema()
-    services = Services(db, chain_status=chain_status) if clock is None else \
-        Services(db, chain_status=chain_status, clock=clock)
-    app = create_app(settings, services, auth_cache_seconds=auth_cache_seconds)
+    app = create_app(settings, Services(db, chain_status=chain_status,
+                                        clock=clock or timestamps.now),
+                     auth_cache_seconds=auth_cache_seconds)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
