@@ -22,6 +22,7 @@ from web3.types import TxReceipt
 from anchors.anchorer import Anchorer, AnchorerOptions
 from anchors.anvil import AnvilProcess
 from anchors.chain import Chain
+from anchors.confirm import ConfirmationWatcher
 from anchors.contract import AnchorContract
 from ledger import anchoring, sealing
 from ledger.batch import Batch, SealPolicy
@@ -48,10 +49,14 @@ class Setup:
 
     def send(self, batch: Batch) -> str:
         """What a worker does before it dies at `after-send`: the tx goes out (and Anvil
-        mines it), nothing is recorded."""
-        return self.deployment.contract.submit_anchor_batch(
+        mines it), nothing is recorded. Returns once it is mined: Anvil's automine answers
+        the send before the block is in, and a nonce read in between missed the tx (a
+        flaky `sent(SH) == sent_before` in a fresh-clone run)."""
+        tx_hash = self.deployment.contract.submit_anchor_batch(
             SH, batch.batch_no, batch.first_seq, batch.size, batch.root,
             self.deployment.keys[SH])
+        ConfirmationWatcher(self.deployment.contract.chain).wait_mined(tx_hash, timeout=30)
+        return tx_hash
 
     def receipt(self, tx_hash: str) -> TxReceipt:
         """Straight from the node, not through the proxy."""
