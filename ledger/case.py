@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 
 from . import casesteps, catalogue, deadline, identity, ingest, querycode, timestamps
 from . import unit_of_work as uow
-from .draft import DEFAULT_CLOCK_SKEW, RecordDraft
+from .draft import DEFAULT_CLOCK_SKEW, RecordDraft, request_draft
 from .errors import AlreadyExists, InvalidInput, InvalidStep, NotFound
 from .identity import Person
 from .ingest import Appended
-from .record_ids import new_record_id
+from .record import Subject
 from .store import Database
 from .store.domain_schema import CasePrivateRow, CaseRow, CaseSuspensionRow
 from .store.schema import SubjectHeadRow
@@ -127,16 +127,12 @@ def submit(db: Database, sub: Submission, *, now: datetime | None = None,
         case_no = sub.case_no or _free_case_no(s, sub.receiving_province, local_date(now))
         salt = identity.new_salt()
         commitment = identity.commit(salt, sub.applicant.canonical_id())
-        draft = RecordDraft.from_json({
-            "record_id": sub.record.get("record_id") or new_record_id(),
-            "province": sub.receiving_province, "kind": "case.submitted",
-            "subject": {"type": "case", "id": case_no},
-            "occurred_at": sub.record.get("occurred_at") or timestamps.render(now),
-            "actor": sub.record.get("actor"),
-            "payload": {"item": item.item_code, "applicant": commitment,
-                        "receiving_province": sub.receiving_province,
-                        "handling_province": item.handling_province,
-                        "promised_days": item.promised_days, "channel": sub.channel}},
+        draft = request_draft(
+            sub.receiving_province, "case.submitted", Subject("case", case_no), sub.record,
+            {"item": item.item_code, "applicant": commitment,
+             "receiving_province": sub.receiving_province,
+             "handling_province": item.handling_province,
+             "promised_days": item.promised_days, "channel": sub.channel},
             now=now, skew=skew)
         if sub.case_no is not None and _taken(s, case_no):
             raise AlreadyExists(f"case number {case_no} is already in the ledger")
@@ -172,12 +168,8 @@ def step_draft(case_no: str, province: int, body: dict[str, Any], *,
     if not isinstance(step, str):
         raise InvalidStep("step is required", field="step")
     casesteps.step_of(f"case.{step}")
-    now = now or timestamps.now()
-    return RecordDraft.from_json({
-        "record_id": body.get("record_id") or new_record_id(), "province": province,
-        "kind": f"case.{step}", "subject": {"type": "case", "id": case_no},
-        "occurred_at": body.get("occurred_at") or timestamps.render(now),
-        "actor": body.get("actor"), "payload": body.get("payload") or {}}, now=now, skew=skew)
+    return request_draft(province, f"case.{step}", Subject("case", case_no), body,
+                         body.get("payload") or {}, now=now or timestamps.now(), skew=skew)
 
 
 def record_step(db: Database, draft: RecordDraft, *, comment: str | None = None,

@@ -26,6 +26,7 @@ from .record import (
     check_salt,
     check_uuid,
 )
+from .record_ids import new_record_id
 
 REQUIRED = frozenset({"record_id", "province", "kind", "subject", "occurred_at", "actor",
                       "payload"})
@@ -147,3 +148,19 @@ class RecordDraft:
             salt=None if salt is None else check_salt(salt),
             _validated=(payload, reference),
         )
+
+
+def request_draft(province: int, kind: str, subject: Subject, request: dict[str, Any],
+                  payload: dict[str, Any], *, now: datetime,
+                  skew: timedelta = DEFAULT_CLOCK_SKEW) -> RecordDraft:
+    """The record a domain request (a submission, step, issuance or license event) makes.
+
+    The request may name its record_id (a retry must reuse it to stay idempotent) and
+    occurred_at; without them the record gets a new UUIDv7 and `now`. Its actor is taken as
+    given, and validated with everything else by `RecordDraft.from_json`.
+    """
+    return RecordDraft.from_json({
+        "record_id": request.get("record_id") or new_record_id(), "province": province,
+        "kind": kind, "subject": subject.to_json(),
+        "occurred_at": request.get("occurred_at") or timestamps.render(now),
+        "actor": request.get("actor"), "payload": payload}, now=now, skew=skew)

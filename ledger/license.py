@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from . import identity, ingest, license_events, payloads, timestamps
 from . import unit_of_work as uow
-from .draft import DEFAULT_CLOCK_SKEW, RecordDraft
+from .draft import DEFAULT_CLOCK_SKEW, RecordDraft, request_draft
 from .errors import (
     AlreadyExists,
     IllegalTransition,
@@ -29,7 +29,7 @@ from .errors import (
 )
 from .identity import Person
 from .ingest import Appended
-from .record_ids import new_record_id
+from .record import Subject
 from .store import Database
 from .store.domain_schema import CasePrivateRow, CaseRow, LicensePrivateRow, LicenseRow
 from .store.schema import SubjectHeadRow
@@ -115,12 +115,8 @@ def issue(db: Database, iss: Issuance, province: int, *, now: datetime | None = 
         payload = {"type_code": iss.type_code, "number": iss.number, "holder": commitment,
                    "issuing_authority": iss.issuing_authority, "valid_from": iss.valid_from,
                    "valid_until": iss.valid_until, "case_no": case.case_no}
-        draft = RecordDraft.from_json({
-            "record_id": iss.record.get("record_id") or new_record_id(),
-            "province": province, "kind": "license.issued",
-            "subject": {"type": "license", "id": license_id},
-            "occurred_at": iss.record.get("occurred_at") or timestamps.render(now),
-            "actor": iss.record.get("actor"), "payload": payload}, now=now, skew=skew)
+        draft = request_draft(province, "license.issued", Subject("license", license_id),
+                              iss.record, payload, now=now, skew=skew)
         row = LicenseRow(license_id=license_id, type_code=iss.type_code, number=iss.number,
                          holder_commitment=commitment, issuing_authority=iss.issuing_authority,
                          issuing_province=province, valid_from=iss.valid_from,
@@ -160,12 +156,8 @@ def event_draft(license_id: str, province: int, body: dict[str, Any], *,
         raise InvalidStep("event must be suspended, reinstated, revoked or expired "
                           "(issue with POST /v1/licenses)", field="event")
     license_events.event_of(f"license.{event}")
-    now = now or timestamps.now()
-    return RecordDraft.from_json({
-        "record_id": body.get("record_id") or new_record_id(), "province": province,
-        "kind": f"license.{event}", "subject": {"type": "license", "id": license_id},
-        "occurred_at": body.get("occurred_at") or timestamps.render(now),
-        "actor": body.get("actor"), "payload": body.get("payload") or {}}, now=now, skew=skew)
+    return request_draft(province, f"license.{event}", Subject("license", license_id), body,
+                         body.get("payload") or {}, now=now or timestamps.now(), skew=skew)
 
 
 def record_event(db: Database, draft: RecordDraft, *, now: datetime | None = None,
