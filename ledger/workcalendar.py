@@ -52,6 +52,18 @@ class Calendar:
     def covers(self, d: date) -> bool:
         return d.year in self.years
 
+    def days_covered(self, today: date) -> int:
+        """Days from `today` through the last day of the years covered without a break from
+        today's year on (today included); 0 when today's year is not covered.
+
+        Operators alert on it (`/metrics`) so that next year's State Council notice is
+        loaded before deadlines silently start counting weekends only.
+        """
+        year = today.year
+        while year in self.years:
+            year += 1
+        return (date(year, 1, 1) - today).days if year > today.year else 0
+
     @classmethod
     def weekends_only(cls) -> Calendar:
         return cls("weekends only", frozenset(), frozenset(), frozenset())

@@ -3,7 +3,10 @@
 
 Everything is read from the database at scrape time, so any API process (of any host)
 reports the whole deployment: ingest, sealing and anchoring backlog per province, the
-workers' heartbeats and backoff, and who holds each province's lease.
+workers' heartbeats and backoff, and who holds each province's lease. One gauge is not from
+the database: the days left in the working-day calendar, so that operators are warned to load
+next year's holidays (the State Council publishes them around November) before deadlines
+start counting weekends only.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from ledger import anchoring, lease, timestamps, worker_status
 from ledger.store import Database
 from ledger.store.schema import AnchorRow, ProvinceHeadRow
 
-from ..deps import DbDep
+from ..casework import CaseworkDep
+from ..deps import ContextDep, DbDep
 
 router = APIRouter(tags=["health"])
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -42,6 +46,9 @@ _HELP: dict[str, tuple[str, str]] = {
     "govtrace_worker_stalled_provinces": ("gauge", "Provinces whose anchoring is stuck."),
     "govtrace_province_lease_token": ("gauge", "Fencing token of the live province lease, "
                                                "labelled with its holder."),
+    "govtrace_calendar_days_covered": ("gauge", "Days left in the working-day calendar "
+                                                "(today included); at 0 deadlines count "
+                                                "weekends only."),
 }
 
 
@@ -97,10 +104,13 @@ def _samples(db: Database) -> Iterable[tuple[str, dict[str, object], float]]:
                    held.token)
 
 
-def render(db: Database) -> str:
+def render(db: Database, *, calendar_days: int) -> str:
+    """The exposition text; `calendar_days` is `Calendar.days_covered` of the app's today."""
     by_name: dict[str, list[str]] = {name: [] for name in _HELP}
     for name, labels, value in _samples(db):
         by_name[name].append(_line(name, labels, value))
+    by_name["govtrace_calendar_days_covered"].append(
+        _line("govtrace_calendar_days_covered", {}, calendar_days))
     out: list[str] = []
     for name, (kind, text) in _HELP.items():
         out += [f"# HELP {name} {text}", f"# TYPE {name} {kind}", *by_name[name]]
@@ -110,9 +120,12 @@ def render(db: Database) -> str:
 @router.get(
     "/metrics", summary="Prometheus metrics",
     description="No authentication. Text exposition format 0.0.4: ingest, sealing and "
-                "anchoring backlog per province, worker heartbeats and backoff, lease holders.",
+                "anchoring backlog per province, worker heartbeats and backoff, lease holders, "
+                "days left in the working-day calendar.",
     responses={200: {"description": "The metrics.", "content": {CONTENT_TYPE: {}}}},
 )
-async def metrics(db: DbDep) -> Response:
-    body = await run_in_threadpool(render, db)
+async def metrics(db: DbDep, ctx: ContextDep, cw: CaseworkDep) -> Response:
+    # The app's clock, like the deadlines the calendar serves (docs/api.md "Time").
+    days = cw.calendar.days_covered(ctx.today())
+    body = await run_in_threadpool(lambda: render(db, calendar_days=days))
     return Response(body, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})

@@ -124,3 +124,17 @@ def test_calendar_loads_from_a_file(tmp_path: Path) -> None:
     cal = Calendar.load(path)
     assert not cal.is_workday(D("2027-01-01")) and cal.is_workday(D("2027-01-02"))
     assert cal.covers(D("2027-06-01")) and not cal.covers(D("2026-06-01"))
+
+
+@pytest.mark.parametrize(("years", "today", "days"), [
+    ([2026], "2026-11-25", 37),            # through 31 December, today included
+    ([2026], "2026-12-31", 1),
+    ([2026], "2027-01-01", 0),             # past the calendar: deadlines count weekends only
+    ([2026], "2025-12-31", 0),             # before it too
+    ([2026, 2027], "2026-11-25", 402),     # consecutive years run on
+    ([2026, 2028], "2026-11-25", 37),      # a missing year ends the run
+    ([], "2026-11-25", 0),
+])
+def test_days_covered_counts_to_the_end_of_the_unbroken_run(
+        years: list[int], today: str, days: int) -> None:
+    assert Calendar.from_json({"years": years}).days_covered(D(today)) == days

@@ -4,9 +4,11 @@ from the database: what any API process of any host can report about the whole d
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 
 import httpx
+import pytest
 
 from govtrace import status
 from ledger import lease, sealing, worker_status
@@ -67,3 +69,16 @@ def test_metrics_and_health_follow_the_ledger_and_the_workers(tmp_path: Path) ->
         assert chain["stalled_provinces"] == {str(SH): "chain endpoint unreachable"}
         assert [w["id"] for w in chain["workers"]] == ["host-a:1:w"]  # type: ignore[index]
         assert status.chain_status(live.db, stale_after=-1)["workers"] == []  # all stale
+
+
+@pytest.mark.parametrize(("now", "days"), [
+    ("2026-11-25T04:00:00+00:00", 37),
+    ("2026-12-30T20:00:00+00:00", 1),   # already 31 December in China (UTC+8)
+    ("2027-01-15T04:00:00+00:00", 0),   # past the shipped 2026 calendar
+])
+def test_metrics_count_the_days_left_in_the_calendar(tmp_path: Path, now: str, days: int
+                                                     ) -> None:
+    with live_server(tmp_path, clock=lambda: datetime.fromisoformat(now)) as live:
+        text = httpx.get(f"{live.url}/metrics").text
+    assert "# TYPE govtrace_calendar_days_covered gauge" in text
+    assert _samples(text)["govtrace_calendar_days_covered"] == days
