@@ -57,7 +57,7 @@ class Calendar:
         today's year on (today included); 0 when today's year is not covered.
 
         Operators alert on it (`/metrics`) so that next year's State Council notice is
-        loaded before deadlines silently start counting weekends only.
+        loaded before new deadlines start counting weekends only.
         """
         year = today.year
         while year in self.years:
