@@ -33,10 +33,6 @@ def local_date(value: str | datetime) -> date:
     return dt.astimezone(CHINA).date()
 
 
-def today() -> date:
-    return local_date(timestamps.now())
-
-
 @dataclass(frozen=True, slots=True)
 class Calendar:
     name: str
