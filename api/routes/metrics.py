@@ -23,7 +23,7 @@ from ledger.store import Database
 from ledger.store.schema import AnchorRow, ProvinceHeadRow
 
 from ..casework import CaseworkDep
-from ..deps import ContextDep, DbDep
+from ..deps import ContextDep
 
 router = APIRouter(tags=["health"])
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -124,8 +124,8 @@ def render(db: Database, *, calendar_days: int) -> str:
                 "days left in the working-day calendar.",
     responses={200: {"description": "The metrics.", "content": {CONTENT_TYPE: {}}}},
 )
-async def metrics(db: DbDep, ctx: ContextDep, cw: CaseworkDep) -> Response:
+async def metrics(ctx: ContextDep, cw: CaseworkDep) -> Response:
     # The app's clock, like the deadlines the calendar serves (docs/api.md "Time").
     days = cw.calendar.days_covered(ctx.today())
-    body = await run_in_threadpool(lambda: render(db, calendar_days=days))
+    body = await run_in_threadpool(lambda: render(ctx.db, calendar_days=days))
     return Response(body, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
