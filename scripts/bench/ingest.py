@@ -31,10 +31,11 @@ from typing import Any
 import orjson
 
 from govtrace.settings import Settings
-from ledger import keys, record_ids
+from ledger import keys
 from ledger.store import Database
 
 from .http import Server, api_server, drive, request
+from .keyorder import record_keys
 from .stats import figure, percentile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,14 +44,11 @@ _counter = 0
 KEY_ORDERS = ("ordered", "random")
 
 
-def draft(keys: str = "ordered") -> dict[str, Any]:
+def draft(order: str = "ordered") -> dict[str, Any]:
     global _counter
     _counter += 1
     at = (_T0 + timedelta(microseconds=_counter * 7919)).isoformat()
-    if keys == "ordered":
-        record_id, case_no = record_ids.new_record_id(), f"310000-20261125-{_counter:08d}"
-    else:
-        record_id, case_no = str(uuid.uuid4()), f"SH-{uuid.uuid4().hex[:16]}"
+    record_id, case_no = record_keys(order, _counter)
     return {"record_id": record_id, "province": 310000, "kind": "case.accepted",
             "subject": {"type": "case", "id": case_no},
             "occurred_at": at, "actor": {"department": "SH-GA-HZ", "officer": "E1043"},

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +32,22 @@ ORDERS = ("ordered", "day", "random")
 _T = "2026-11-25T09:30:00+08:00"
 
 
+def record_keys(order: str, n: int, day_serials: Sequence[int] = ()) -> tuple[str, str]:
+    """(record id, case number) of the `n`-th record in key order `order`; "day" takes its
+    case numbers' serials from `day_serials` (distinct, in random order). The HTTP ingest
+    figures use the same keys (bench.ingest)."""
+    if order == "random":
+        return str(uuid.uuid4()), f"SH-{uuid.uuid4().hex[:16]}"
+    case_no = (f"310000-20261125-{n:08d}" if order == "ordered"
+               else f"310000-20261125-{day_serials[n]:06d}")
+    return record_ids.new_record_id(), case_no
+
+
 def _maker(order: str, total: int) -> Callable[[int], RecordDraft]:
     serials = random.Random(7).sample(range(10**6), total) if order == "day" else []
 
     def make(n: int) -> RecordDraft:
-        if order == "random":
-            record_id, case_no = str(uuid.uuid4()), f"SH-{uuid.uuid4().hex[:16]}"
-        else:
-            record_id = record_ids.new_record_id()
-            case_no = (f"310000-20261125-{n:08d}" if order == "ordered"
-                       else f"310000-20261125-{serials[n]:06d}")
+        record_id, case_no = record_keys(order, n, serials)
         return RecordDraft.from_json({
             "record_id": record_id, "province": 310000, "kind": "case.accepted",
             "subject": {"type": "case", "id": case_no}, "occurred_at": _T,
