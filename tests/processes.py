@@ -3,6 +3,8 @@ its children went with it."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -29,3 +31,13 @@ def children(pid: int) -> list[int]:
         except (OSError, IndexError):  # gone meanwhile, or not a process directory
             continue
     return out
+
+
+def outliving(pids: Iterable[int], timeout: float) -> list[int]:
+    """Those of `pids` still running after waiting up to `timeout` seconds for all to end
+    (a parent-death signal takes a moment to be delivered and acted on)."""
+    pids = list(pids)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(running(p) for p in pids):
+        time.sleep(0.1)
+    return [p for p in pids if running(p)]

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from anchors.contract import AnchorContract
 from anchors.errors import NodeStartFailed
 from tests.anchors import rfc9162
 from tests.anchors.conftest import FAST
-from tests.processes import running
+from tests.processes import outliving, running
 
 pytestmark = pytest.mark.chain
 
@@ -114,10 +113,7 @@ def test_anvil_dies_with_a_sigkilled_starter() -> None:
         assert rpc_answers(f"http://127.0.0.1:{port}") == 31337
         starter.send_signal(signal.SIGKILL)
         starter.wait(10)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and running(pid):
-            time.sleep(0.1)
-        assert not running(pid), f"anvil {pid} outlived its SIGKILLed starter"
+        assert not outliving([pid], 10), f"anvil {pid} outlived its SIGKILLed starter"
         assert rpc_answers(f"http://127.0.0.1:{port}", timeout=0.2) is None
     finally:
         starter.kill()

@@ -95,10 +95,7 @@ def test_a_sigkilled_serve_leaves_no_api_process_or_anvil(tmp_path: Path) -> Non
         assert len(children) >= 3  # Anvil, two API processes (and the resource tracker)
         svc.proc.kill()
         svc.proc.wait(10)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and any(processes.running(c) for c in children):
-            time.sleep(0.2)
-        left = [c for c in children if processes.running(c)]
+        left = processes.outliving(children, 20)
         assert not left, f"outlived the SIGKILLed serve: {left}"
         assert port_is_free("127.0.0.1", svc.port)
     finally:
