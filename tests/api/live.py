@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +53,7 @@ class Live:
 @contextmanager
 def live_server(data_dir: Path, *, schema: bool = True,
                 chain_status: Callable[[], dict[str, object]] | None = None,
-                auth_cache_seconds: float = 1.0, clock: Callable[[], datetime] | None = None,
+                auth_cache_seconds: float = 1.0, clock: timestamps.Clock = timestamps.now,
                 **overrides: Any) -> Iterator[Live]:
     """`clock`: what the app takes for now (default: the real clock)."""
     settings = Settings(data_dir=data_dir, max_body_bytes=BODY_LIMIT,
@@ -62,8 +61,7 @@ def live_server(data_dir: Path, *, schema: bool = True,
     db = Database(settings.database_options())
     if schema:
         db.create_schema()
-    app = create_app(settings, Services(db, chain_status=chain_status,
-                                        clock=clock or timestamps.now),
+    app = create_app(settings, Services(db, chain_status=chain_status, clock=clock),
                      auth_cache_seconds=auth_cache_seconds)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
